@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs every build and test dependency on a Debian 12 machine: Debian packages with apt-get
+# (only those missing) and the npm packages of the js-libp2p interop peer (pinned lockfile).
+# Idempotent; safe to run before every build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  build-essential cmake ninja-build ccache pkg-config git
+  clang libclang-rt-14-dev clang-format clang-tidy
+  libsodium-dev libssl-dev libprotobuf-dev protobuf-compiler libasio-dev libyaml-cpp-dev
+  nlohmann-json3-dev libspdlog-dev libcli11-dev libgtest-dev libgmock-dev
+  libnl-3-dev libnl-route-3-dev libminiupnpc-dev zlib1g-dev
+  iproute2 iputils-ping iperf3 procps psmisc dnsmasq-base curl
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+SUDO=""
+[ "$(id -u)" = 0 ] || SUDO="sudo"
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# Node.js: use the one on the PATH when it is recent enough (these machines ship Node 20 and npm
+# from outside Debian, and Debian's npm package conflicts with it); install Debian's otherwise.
+node_major=0
+if command -v node >/dev/null; then node_major=$(node -p 'process.versions.node.split(".")[0]'); fi
+if [ "$node_major" -lt 18 ] || ! command -v npm >/dev/null; then
+  echo "install-deps: installing Debian's nodejs and npm"
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nodejs npm
+fi
+
+if [ -f tests/interop/package-lock.json ]; then
+  if [ ! -d tests/interop/node_modules ] ||
+     [ tests/interop/package-lock.json -nt tests/interop/node_modules/.package-lock.json ]; then
+    (cd tests/interop && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error)
+  fi
+fi
+echo "install-deps: ok"

@@ -1,0 +1,18 @@
+// Logging setup: one spdlog logger per layer ("p2p.yamux", "ledger", "vpn"), all writing to
+// stderr with one format and one level.
+#pragma once
+
+#include <spdlog/spdlog.h>
+
+#include <memory>
+#include <string>
+
+namespace edgevpn::log {
+
+// Parses EdgeVPN's level names (debug, info, warn, error, fatal, ...). Unknown names give info.
+spdlog::level::level_enum parse_level(const std::string& name);
+void set_level(spdlog::level::level_enum level);
+// Returns the logger of that name, creating it on first use.
+std::shared_ptr<spdlog::logger> get(const std::string& name);
+
+}  // namespace edgevpn::log
