@@ -43,8 +43,15 @@ class PrivateKey {
   static PrivateKey generate_ed25519();
   static PrivateKey ed25519_from_seed(const std::array<uint8_t, 32>& seed);
   // Decodes libp2p's PrivateKey protobuf (Ed25519: Data = 64 bytes seed || public key; a
-  // 32-byte seed is accepted too). Other key types are kUnsupported.
+  // 32-byte seed and the legacy 96-byte seed || pub || pub are accepted too). Other key types
+  // are kUnsupported.
   static util::Result<PrivateKey> from_protobuf(util::ByteView encoded);
+
+  PrivateKey(const PrivateKey&) = default;
+  PrivateKey& operator=(const PrivateKey&) = default;
+  PrivateKey(PrivateKey&&) noexcept = default;
+  PrivateKey& operator=(PrivateKey&&) noexcept = default;
+  ~PrivateKey();  // wipes the seed
 
   util::Bytes to_protobuf() const;  // PrivateKey{Type=Ed25519, Data=seed||pub}
   PublicKey public_key() const;

@@ -1,0 +1,378 @@
+// Connection: the socket <-> noise <-> yamux pump and the yamux stream operations.
+#include "p2p/host/connection.hpp"
+
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/read.hpp>
+#include <asio/redirect_error.hpp>
+#include <asio/use_awaitable.hpp>
+#include <asio/write.hpp>
+#include <cstring>
+
+#include "util/log/log.hpp"
+
+namespace edgevpn::p2p::host {
+namespace {
+
+using util::Errc;
+using util::make_error;
+
+std::shared_ptr<spdlog::logger> logger() {
+  static auto log = edgevpn::log::get("p2p.host");
+  return log;
+}
+
+util::SteadyTime now() { return std::chrono::steady_clock::now(); }
+
+}  // namespace
+
+asio::awaitable<void> AsyncSignal::wait() {
+  asio::error_code ignored;
+  co_await timer_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+}
+
+StreamState::~StreamState() {
+  if (auto conn = connection.lock()) {
+    if (!reset) conn->release_stream(id, local_closed);
+  }
+}
+
+Connection::Connection(asio::ip::tcp::socket socket, noise::Transport transport,
+                       util::Bytes early_plaintext, ConnectionInfo info, yamux::Role role,
+                       const yamux::Config& config, ConnectionLimits limits,
+                       ConnectionObserver& observer)
+    : executor_(socket.get_executor()),
+      socket_(std::move(socket)),
+      transport_(std::move(transport)),
+      early_plaintext_(std::move(early_plaintext)),
+      info_(std::move(info)),
+      session_(role, config),
+      limits_(limits),
+      observer_(observer),
+      flush_signal_(executor_),
+      drained_(executor_),
+      keepalive_timer_(executor_) {}
+
+Connection::~Connection() = default;
+
+void Connection::start() {
+  // Each loop holds the connection alive through its `self` parameter.
+  asio::co_spawn(executor_, read_loop(shared_from_this()), asio::detached);
+  asio::co_spawn(executor_, write_loop(shared_from_this()), asio::detached);
+  if (session_.config().keepalive_interval.count() > 0) {
+    asio::co_spawn(executor_, keepalive_loop(shared_from_this()), asio::detached);
+  }
+}
+
+// --- pump ----------------------------------------------------------------------------------
+
+util::Status Connection::feed_plaintext(util::ByteView plaintext) {
+  auto status = session_.on_bytes(plaintext, now());
+  handle_events();
+  request_flush();
+  return status;
+}
+
+asio::awaitable<void> Connection::read_loop(std::shared_ptr<Connection> self) {
+  if (!early_plaintext_.empty()) {
+    util::Bytes early = std::move(early_plaintext_);
+    if (auto status = feed_plaintext(early); !status) {
+      fail(status.error());
+      co_return;
+    }
+  }
+  util::Bytes raw(limits_.read_chunk);
+  util::Bytes plain;
+  plain.reserve(limits_.read_chunk);
+  while (!closed_) {
+    asio::error_code ec;
+    const size_t n =
+        co_await socket_.async_read_some(asio::buffer(raw), asio::redirect_error(asio::use_awaitable, ec));
+    if (closed_) co_return;
+    if (ec) {
+      fail(ec == asio::error::eof ? make_error(Errc::kClosed, "connection closed by the peer")
+                                  : make_error(Errc::kIo, "read: " + ec.message()));
+      co_return;
+    }
+    plain.clear();
+    if (auto status = transport_.decrypt_into(plain, util::ByteView(raw.data(), n)); !status) {
+      fail(status.error());
+      co_return;
+    }
+    if (plain.empty()) continue;
+    if (auto status = feed_plaintext(plain); !status) {
+      fail(status.error());
+      co_return;
+    }
+  }
+}
+
+asio::awaitable<void> Connection::write_loop(std::shared_ptr<Connection> self) {
+  util::Bytes plain;
+  util::Bytes cipher;
+  for (;;) {
+    if (closed_) break;
+    if (!session_.has_output()) {
+      co_await flush_signal_.wait();
+      continue;
+    }
+    session_.take_output(plain);
+    cipher.clear();
+    cipher.reserve(noise::encrypted_size(plain.size()));
+    if (auto status = transport_.encrypt_into(cipher, plain); !status) {
+      fail(status.error());
+      break;
+    }
+    plain.clear();
+    in_flight_ = cipher.size();
+    asio::error_code ec;
+    co_await asio::async_write(socket_, asio::buffer(cipher),
+                               asio::redirect_error(asio::use_awaitable, ec));
+    in_flight_ = 0;
+    drained_.notify();
+    if (ec) {
+      if (!closed_) fail(make_error(Errc::kIo, "write: " + ec.message()));
+      break;
+    }
+  }
+  writer_done_ = true;
+  drained_.notify();
+}
+
+asio::awaitable<void> Connection::keepalive_loop(std::shared_ptr<Connection> self) {
+  while (!closed_) {
+    const auto deadline = session_.next_deadline();
+    keepalive_timer_.expires_at(deadline ? *deadline
+                                         : now() + session_.config().keepalive_interval);
+    asio::error_code ec;
+    co_await keepalive_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    if (closed_) co_return;
+    if (auto status = session_.tick(now()); !status) {
+      fail(status.error());
+      co_return;
+    }
+    request_flush();
+  }
+}
+
+void Connection::handle_events() {
+  while (auto event = session_.next_event()) {
+    using Kind = yamux::Event::Kind;
+    const uint32_t id = event->stream_id;
+    std::shared_ptr<StreamState> stream;
+    if (auto it = streams_.find(id); it != streams_.end()) stream = it->second.lock();
+    switch (event->kind) {
+      case Kind::kStreamOpened: {
+        auto state = std::make_shared<StreamState>(executor_);
+        state->connection = weak_from_this();
+        state->remote_peer = info_.remote_peer;
+  state->remote_addr = info_.remote_addr;
+        state->id = id;
+        streams_[id] = state;
+        observer_.on_inbound_stream(shared_from_this(), std::move(state));
+        break;
+      }
+      case Kind::kReadable:
+        if (stream) {
+          stream->readable.notify();
+        } else {
+          discard_orphan(id);
+        }
+        break;
+      case Kind::kWritable:
+        if (stream) stream->writable.notify();
+        break;
+      case Kind::kRemoteClosed:
+        if (stream) {
+          stream->remote_closed = true;
+          stream->readable.notify();
+        } else {
+          discard_orphan(id);
+        }
+        break;
+      case Kind::kStreamReset:
+        if (stream) {
+          stream->reset = true;
+          stream->readable.notify();
+          stream->writable.notify();
+        }
+        streams_.erase(id);
+        break;
+      case Kind::kGoAway:
+        if (event->code != 0) {
+          fail(make_error(Errc::kProtocol, "peer sent GoAway " + std::to_string(event->code)));
+          return;
+        }
+        break;
+      case Kind::kPingRtt:
+        break;
+    }
+  }
+}
+
+void Connection::discard_orphan(uint32_t id) {
+  uint8_t scratch[16 * 1024];
+  for (;;) {
+    auto n = session_.read(id, scratch);
+    if (!n.ok() || *n == 0) break;
+  }
+  sweep(id);
+}
+
+void Connection::sweep(uint32_t id) {
+  if (!session_.has_stream(id)) streams_.erase(id);
+}
+
+void Connection::fail(util::Error why) {
+  if (closed_) return;
+  closed_ = true;
+  logger()->debug("connection to {} closed: {}", info_.remote_peer.to_base58(), why.describe());
+  asio::error_code ignored;
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  socket_.close(ignored);
+  keepalive_timer_.cancel();
+  auto streams = std::move(streams_);
+  streams_.clear();
+  for (auto& [id, weak] : streams) {
+    if (auto stream = weak.lock()) {
+      stream->failure = why;
+      stream->readable.notify();
+      stream->writable.notify();
+    }
+  }
+  flush_signal_.notify();
+  drained_.notify();
+  observer_.on_connection_closed(*this, why);
+}
+
+void Connection::abort(util::Error why) { fail(std::move(why)); }
+
+asio::awaitable<void> Connection::close_gracefully(std::chrono::milliseconds timeout) {
+  auto self = shared_from_this();
+  if (closed_) co_return;
+  session_.go_away();
+  request_flush();
+  const auto deadline = now() + timeout;
+  asio::steady_timer guard(executor_, deadline);
+  // Wake the drain wait at the deadline even if nothing is written.
+  guard.async_wait([weak = weak_from_this()](const asio::error_code& ec) {
+    if (auto conn = weak.lock(); conn && !ec) conn->drained_.notify();
+  });
+  while (!closed_ && send_backlog() > 0 && now() < deadline) co_await drained_.wait();
+  guard.cancel();
+  fail(make_error(Errc::kClosed, "connection closed by us"));
+}
+
+// --- streams -------------------------------------------------------------------------------
+
+util::Result<std::shared_ptr<StreamState>> Connection::open_stream() {
+  if (closed_) return make_error(Errc::kClosed, "connection closed");
+  EDGEVPN_TRY_ASSIGN(id, session_.open_stream());
+  auto state = std::make_shared<StreamState>(executor_);
+  state->connection = weak_from_this();
+  state->remote_peer = info_.remote_peer;
+  state->remote_addr = info_.remote_addr;
+  state->id = id;
+  streams_[id] = state;
+  request_flush();
+  return state;
+}
+
+asio::awaitable<util::Result<size_t>> Connection::read(const std::shared_ptr<StreamState>& stream,
+                                                       std::span<uint8_t> out) {
+  auto self = shared_from_this();
+  if (out.empty()) co_return size_t{0};
+  for (;;) {
+    if (stream->pushback_offset < stream->pushback.size()) {
+      const size_t n = std::min(out.size(), stream->pushback.size() - stream->pushback_offset);
+      std::memcpy(out.data(), stream->pushback.data() + stream->pushback_offset, n);
+      stream->pushback_offset += n;
+      if (stream->pushback_offset == stream->pushback.size()) {
+        util::Bytes().swap(stream->pushback);
+        stream->pushback_offset = 0;
+      }
+      co_return n;
+    }
+    if (stream->reset) co_return make_error(Errc::kClosed, "stream was reset");
+    if (stream->failure) co_return *stream->failure;
+    if (closed_) co_return make_error(Errc::kClosed, "connection closed");
+    auto n = session_.read(stream->id, out);
+    if (n.ok()) {
+      if (*n > 0) {
+        request_flush();  // the read may have queued a window update
+        sweep(stream->id);
+        co_return *n;
+      }
+      co_await stream->readable.wait();
+      continue;
+    }
+    if (n.error().code == Errc::kClosed) {
+      sweep(stream->id);
+      co_return size_t{0};
+    }
+    if (n.error().code == Errc::kNotFound && stream->remote_closed && !stream->reset) {
+      co_return size_t{0};
+    }
+    co_return make_error(Errc::kClosed, "stream was reset");
+  }
+}
+
+asio::awaitable<util::Status> Connection::write(const std::shared_ptr<StreamState>& stream,
+                                                util::ByteView data) {
+  auto self = shared_from_this();
+  while (!data.empty()) {
+    if (stream->reset) co_return make_error(Errc::kClosed, "stream was reset");
+    if (stream->failure) co_return *stream->failure;
+    if (closed_) co_return make_error(Errc::kClosed, "connection closed");
+    if (stream->local_closed) co_return make_error(Errc::kClosed, "stream closed for writing");
+    if (send_backlog() >= limits_.max_send_backlog) {
+      co_await drained_.wait();
+      continue;
+    }
+    auto n = session_.write(stream->id, data.first(std::min(data.size(), limits_.max_send_backlog)));
+    if (!n.ok()) {
+      if (n.error().code == Errc::kNotFound) co_return make_error(Errc::kClosed, "stream was reset");
+      co_return n.error();
+    }
+    if (*n > 0) request_flush();
+    data = data.subspan(*n);
+    if (*n == 0) co_await stream->writable.wait();
+  }
+  co_return util::Status{};
+}
+
+util::Status Connection::close_stream(StreamState& stream) {
+  if (stream.local_closed) return {};
+  if (stream.reset) return make_error(Errc::kClosed, "stream was reset");
+  if (closed_) return make_error(Errc::kClosed, "connection closed");
+  stream.local_closed = true;
+  auto status = session_.close(stream.id);
+  request_flush();
+  sweep(stream.id);
+  if (!status && status.error().code == Errc::kNotFound) return {};  // already gone both ways
+  return status;
+}
+
+void Connection::reset_stream(StreamState& stream) {
+  if (stream.reset) return;
+  stream.reset = true;
+  stream.readable.notify();
+  stream.writable.notify();
+  if (closed_) return;
+  (void)session_.reset(stream.id);
+  streams_.erase(stream.id);
+  request_flush();
+}
+
+void Connection::release_stream(uint32_t id, bool local_closed) {
+  if (closed_) return;
+  if (!session_.has_stream(id)) {
+    streams_.erase(id);
+    return;
+  }
+  if (!local_closed) (void)session_.close(id);
+  discard_orphan(id);
+  request_flush();
+}
+
+}  // namespace edgevpn::p2p::host

@@ -1,0 +1,50 @@
+// Noise CipherState for ChaChaPoly: a key and a 64-bit nonce (little-endian after 4 zero bytes
+// in the 12-byte IETF nonce); EncryptWithAd / DecryptWithAd into caller buffers.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+
+#include "util/bytes.hpp"
+#include "util/result.hpp"
+
+namespace edgevpn::p2p::noise {
+
+inline constexpr size_t kTagSize = 16;
+inline constexpr size_t kMaxMessageSize = 65535;  // largest Noise message, tag included
+using CipherKey = std::array<uint8_t, 32>;
+
+class CipherState {
+ public:
+  CipherState() = default;  // no key: encryption passes plaintext through
+  explicit CipherState(const CipherKey& key) { initialize_key(key); }
+  CipherState(const CipherState&) = default;
+  CipherState& operator=(const CipherState&) = default;
+  ~CipherState();  // wipes the key
+
+  void initialize_key(const CipherKey& key);
+  bool has_key() const { return has_key_; }
+  uint64_t nonce() const { return nonce_; }
+  void set_nonce(uint64_t nonce) { nonce_ = nonce; }
+
+  // Writes ciphertext || tag (plaintext.size() + kTagSize bytes; plaintext alone without a key)
+  // to `out`, which must be that large. kCrypto once the nonce is exhausted (2^64 - 1 reserved).
+  util::Status encrypt_with_ad(util::ByteView ad, util::ByteView plaintext, std::span<uint8_t> out);
+  // Writes ciphertext.size() - kTagSize bytes to `out`. kCrypto on authentication failure (the
+  // nonce is not advanced then), kMalformed when shorter than a tag.
+  util::Status decrypt_with_ad(util::ByteView ad, util::ByteView ciphertext,
+                               std::span<uint8_t> out);
+
+  util::Result<util::Bytes> encrypt_with_ad(util::ByteView ad, util::ByteView plaintext);
+  util::Result<util::Bytes> decrypt_with_ad(util::ByteView ad, util::ByteView ciphertext);
+
+  size_t overhead() const { return has_key_ ? kTagSize : 0; }
+
+ private:
+  CipherKey key_{};
+  uint64_t nonce_ = 0;
+  bool has_key_ = false;
+};
+
+}  // namespace edgevpn::p2p::noise
