@@ -34,8 +34,8 @@ build-fuzz: deps $(FUZZ_DIR)/build.ninja
 	cmake --build $(FUZZ_DIR) -j $(JOBS)
 
 # Unit, interop and end-to-end tests (ASan/UBSan build), then a fixed-length fuzz smoke run.
-test: build-test build build-fuzz
-	scripts/run-tests.sh $(TEST_DIR) $(RELEASE_DIR) $(FUZZ_DIR) $(FUZZ_RUNS)
+test: build-test build-fuzz
+	scripts/run-tests.sh $(TEST_DIR) $(FUZZ_DIR) $(FUZZ_RUNS)
 
 fuzz-smoke: build-fuzz
 	scripts/fuzz.sh $(FUZZ_DIR) $(FUZZ_RUNS)
@@ -46,6 +46,7 @@ fuzz: build-fuzz
 
 demo: build
 	scripts/demo.sh $(RELEASE_DIR)/edgevpn
+	scripts/demo-network.sh $(RELEASE_DIR)/edgevpn
 
 bench: build
 	bench/run.sh $(RELEASE_DIR)

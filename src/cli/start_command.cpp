@@ -55,6 +55,33 @@ asio::awaitable<void> keep_connected(Host& host, Multiaddr addr, const bool& sto
   }
 }
 
+// After `first`, then every `period`, pings each connected peer and logs it with its address and
+// round trip, so operators (and scripts/demo-network.sh) can see the mesh and its latency.
+asio::awaitable<void> report_peers(Host& host, std::chrono::seconds first,
+                                   std::chrono::seconds period, const bool& stopping) {
+  auto logger = log::get("cli");
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  for (auto wait = first; !stopping; wait = period) {
+    timer.expires_after(wait);
+    asio::error_code ignored;
+    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+    if (stopping) co_return;
+    for (const auto& peer : host.connected_peers()) {
+      const auto addrs = host.peerstore().addrs(peer);
+      const std::string via = addrs.empty() ? std::string("?") : addrs.front().to_string();
+      auto rtt = co_await host.ping(peer);
+      if (stopping) co_return;
+      if (rtt) {
+        logger->info("peer {} connected via {} rtt {:.2f} ms", peer.to_base58(), via,
+                     std::chrono::duration<double, std::milli>(*rtt).count());
+      } else {
+        logger->info("peer {} connected via {} ping failed: {}", peer.to_base58(), via,
+                     rtt.error().describe());
+      }
+    }
+  }
+}
+
 }  // namespace
 
 int run_start(const node::Options& options) {
@@ -118,6 +145,7 @@ int run_start(const node::Options& options) {
   for (const auto& addr : bootstrap) {
     asio::co_spawn(io, keep_connected(*host, addr, stopping), asio::detached);
   }
+  asio::co_spawn(io, report_peers(*host, 2s, 5s, stopping), asio::detached);
 
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const asio::error_code& ec, int signal) {

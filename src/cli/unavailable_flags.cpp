@@ -18,7 +18,6 @@ struct UnavailableFlag {
 
 const UnavailableFlag kUnavailableFlags[] = {
     // common flags
-    EDGEVPN_UNAVAILABLE("--listen-maddrs", listen_maddrs),
     EDGEVPN_UNAVAILABLE("--dht-announce-maddrs", dht_announce_maddrs),
     EDGEVPN_UNAVAILABLE("--timeout", timeout),
     EDGEVPN_UNAVAILABLE("--mtu", mtu),
@@ -49,7 +48,6 @@ const UnavailableFlag kUnavailableFlags[] = {
                         aliveness_healthcheck_scrub_interval),
     EDGEVPN_UNAVAILABLE("--aliveness-healthcheck-max-interval", aliveness_healthcheck_max_interval),
     EDGEVPN_UNAVAILABLE("--libp2p-log-level", libp2p_log_level),
-    EDGEVPN_UNAVAILABLE("--discovery-bootstrap-peers", discovery_bootstrap_peers),
     EDGEVPN_UNAVAILABLE("--connection-high-water", connection_high_water),
     EDGEVPN_UNAVAILABLE("--connection-low-water", connection_low_water),
     EDGEVPN_UNAVAILABLE("--autorelay-static-peer", autorelay_static_peer),

@@ -48,7 +48,9 @@ void fsync_dir(const fs::path& dir) {
 
 }  // namespace
 
-std::string block_file_name(int64_t index) { return std::to_string(index); }
+std::string block_file_name(int64_t index) {
+  return std::to_string(index);
+}
 
 std::optional<int64_t> parse_block_file_name(std::string_view name) {
   if (name.empty()) return std::nullopt;
@@ -101,8 +103,8 @@ util::Result<std::string> LedgerStore::read_file(const std::string& name) const 
   auto size = fs::file_size(path, ec);
   if (ec) return util::make_error(Errc::kNotFound, path.string() + ": " + ec.message());
   if (size > options_.max_file_size) {
-    return util::make_error(Errc::kTooLarge, path.string() + " is " + std::to_string(size) +
-                                                 " bytes, over the limit");
+    return util::make_error(
+        Errc::kTooLarge, path.string() + " is " + std::to_string(size) + " bytes, over the limit");
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) return util::make_error(Errc::kIo, "cannot read " + path.string());
@@ -117,8 +119,8 @@ util::Result<Block> LedgerStore::read_block(int64_t index) const {
   auto block = decode_block(json);
   if (!block.ok()) return block.error();
   if (block->index != index) {
-    return util::make_error(Errc::kMalformed, "file " + block_file_name(index) +
-                                                  " holds block " + std::to_string(block->index));
+    return util::make_error(Errc::kMalformed, "file " + block_file_name(index) + " holds block " +
+                                                  std::to_string(block->index));
   }
   return block;
 }
@@ -141,8 +143,12 @@ LoadedLedger LedgerStore::load_last() const {
   std::optional<int64_t> named;
   auto index_text = read_file(std::string(kIndexFile));
   if (index_text.ok()) {
-    named = parse_block_file_name(*index_text);
-    if (!named) loaded.problems.push_back("ledger-state: \"index\" file is not a block index");
+    std::string_view text = *index_text;
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) {
+      text.remove_suffix(1);  // tolerate a hand-edited file
+    }
+    named = parse_block_file_name(text);
+    if (!named) loaded.problems.emplace_back("ledger-state: \"index\" file is not a block index");
   } else if (index_text.error().code != Errc::kNotFound) {
     loaded.problems.push_back("ledger-state: " + index_text.error().describe());
   }
@@ -157,15 +163,16 @@ LoadedLedger LedgerStore::load_last() const {
                               " skipped: " + block.error().describe());
   }
   auto indexes = stored_indexes();
-  for (auto it = indexes.rbegin(); it != indexes.rend(); ++it) {
-    if (named && *it == *named) continue;
-    auto block = read_block(*it);
+  std::reverse(indexes.begin(), indexes.end());  // newest first
+  for (int64_t index : indexes) {
+    if (named && index == *named) continue;
+    auto block = read_block(index);
     if (block.ok()) {
       loaded.block = std::move(block).value();
-      loaded.file_index = *it;
+      loaded.file_index = index;
       return loaded;
     }
-    loaded.problems.push_back("ledger-state: block " + block_file_name(*it) +
+    loaded.problems.push_back("ledger-state: block " + block_file_name(index) +
                               " skipped: " + block.error().describe());
   }
   return loaded;
@@ -182,9 +189,9 @@ void LedgerStore::prune(int64_t last_index) const {
   for (int64_t index : stored_indexes()) {
     bool stale = index > last_index;
     // Unsigned difference: exact for any two int64 values, no overflow.
-    bool old = index < last_index && static_cast<uint64_t>(last_index) -
-                                             static_cast<uint64_t>(index) >=
-                                         options_.keep_blocks;
+    bool old =
+        index < last_index &&
+        static_cast<uint64_t>(last_index) - static_cast<uint64_t>(index) >= options_.keep_blocks;
     if (!stale && !old) continue;
     std::error_code ec;
     fs::remove(dir_ / block_file_name(index), ec);  // best effort; retried on the next save

@@ -18,8 +18,8 @@ inline constexpr size_t kDefaultKeptBlocks = 16;
 inline constexpr size_t kDefaultMaxBlockFileSize = 64u << 20;
 
 struct LedgerStoreOptions {
-  size_t keep_blocks = kDefaultKeptBlocks;  // block files kept (at least 1)
-  bool fsync = false;                       // fsync files and the folder on every save
+  size_t keep_blocks = kDefaultKeptBlocks;          // block files kept (at least 1)
+  bool fsync = false;                               // fsync files and the folder on every save
   size_t max_file_size = kDefaultMaxBlockFileSize;  // larger block files count as corrupt
 };
 

@@ -27,8 +27,7 @@ SealKeys TopicSnapshot::seal_keys() const {
 
 util::Result<TopicSchedule> TopicSchedule::create(RotationConfig config) {
   if (config.crypto.interval <= 0) {
-    return util::make_error(util::Errc::kInvalidArgument,
-                            "otp.crypto.interval must be positive");
+    return util::make_error(util::Errc::kInvalidArgument, "otp.crypto.interval must be positive");
   }
   if (!config.dht.key.empty() && config.dht.interval <= 0) {
     return util::make_error(util::Errc::kInvalidArgument, "otp.dht.interval must be positive");

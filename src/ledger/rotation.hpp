@@ -22,12 +22,12 @@ inline constexpr std::chrono::seconds kDefaultRotationGrace{30};
 
 // The token fields the schedule needs (the node layer copies them from its NetworkConfig).
 struct RotationConfig {
-  OtpSecret crypto;             // otp.crypto: seal key + topic, same boundaries
-  std::string room;             // topic TOTP secret
-  OtpSecret dht;                // otp.dht
-  std::string rendezvous;       // static rendezvous when otp.dht.key is empty
+  OtpSecret crypto;        // otp.crypto: seal key + topic, same boundaries
+  std::string room;        // topic TOTP secret
+  OtpSecret dht;           // otp.dht
+  std::string rendezvous;  // static rendezvous when otp.dht.key is empty
   std::chrono::seconds grace = kDefaultRotationGrace;
-  bool public_topic = false;    // PeerGuardian's generic topic is also needed
+  bool public_topic = false;  // PeerGuardian's generic topic is also needed
 };
 
 // One crypto epoch: [start, end).
@@ -45,11 +45,11 @@ struct Epoch {
 // Everything the I/O layer needs at one instant.
 struct TopicSnapshot {
   Epoch current;
-  std::optional<Epoch> previous;  // set only inside the grace window after a boundary
-  util::WallTime next_boundary;   // current.end: topic and key change
-  util::WallTime next_change;     // earliest of next_boundary and the end of the grace window
-  std::vector<std::string> topics;            // must be subscribed now: current, then previous
-  std::vector<std::string> rendezvous_ring;   // DHT: current rendezvous, then the previous one
+  std::optional<Epoch> previous;    // set only inside the grace window after a boundary
+  util::WallTime next_boundary;     // current.end: topic and key change
+  util::WallTime next_change;       // earliest of next_boundary and the end of the grace window
+  std::vector<std::string> topics;  // must be subscribed now: current, then previous
+  std::vector<std::string> rendezvous_ring;  // DHT: current rendezvous, then the previous one
 
   // What the gossip codec may open messages with now.
   SealKeys seal_keys() const;

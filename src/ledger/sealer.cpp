@@ -29,6 +29,10 @@ std::string AesSealer::seal(std::string_view message, std::string_view key) {
 }
 
 util::Result<std::string> AesSealer::unseal(std::string_view sealed_hex, std::string_view key) {
+  // Checked before hex decoding: an empty buffer has no storage to decode into.
+  if (sealed_hex.size() < 2 * crypto::kAesGcmNonceSize) {
+    return util::make_error(util::Errc::kTruncated, "sealed message shorter than its nonce");
+  }
   auto wire = util::hex_decode(sealed_hex);
   if (!wire.ok()) {
     return util::make_error(util::Errc::kMalformed, "sealed message is not hex");

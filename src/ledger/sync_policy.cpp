@@ -12,7 +12,9 @@ std::chrono::nanoseconds scaled(std::chrono::nanoseconds base, double factor) {
       static_cast<int64_t>(static_cast<double>(base.count()) * std::max(factor, 0.0)));
 }
 
-double clamp_unit(double value) { return std::clamp(value, 0.0, 1.0); }
+double clamp_unit(double value) {
+  return std::clamp(value, 0.0, 1.0);
+}
 
 }  // namespace
 

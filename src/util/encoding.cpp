@@ -35,6 +35,7 @@ std::string hex_encode(ByteView in) {
 
 Result<Bytes> hex_decode(std::string_view in) {
   if (in.size() % 2 != 0) return make_error(Errc::kMalformed, "hex string has odd length");
+  if (in.empty()) return Bytes{};
   Bytes out(in.size() / 2);
   size_t written = 0;
   const char* end = nullptr;

@@ -16,7 +16,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const util::ByteView input(data + 1, size - 1);
 
   auto header = parse_ip_header(input);
-  if (header.ok() && (header->total_length > input.size() || header->header_length > header->total_length)) {
+  if (header.ok() &&
+      (header->total_length > input.size() || header->header_length > header->total_length)) {
     std::abort();
   }
   if (auto reply = make_destination_unreachable(input)) {
@@ -29,11 +30,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // Splitting in chunks must give the same packets as splitting in one go.
   std::vector<util::Bytes> whole, pieces;
   PacketSplitter one(1500), many(1500);
-  const bool one_ok = one.feed(input, [&](util::ByteView p) { whole.emplace_back(p.begin(), p.end()); }).ok();
+  const bool one_ok =
+      one.feed(input, [&](util::ByteView p) { whole.emplace_back(p.begin(), p.end()); }).ok();
   bool many_ok = true;
   for (size_t offset = 0; offset < input.size() && many_ok; offset += chunk) {
     const auto part = input.subspan(offset, std::min(chunk, input.size() - offset));
-    many_ok = many.feed(part, [&](util::ByteView p) { pieces.emplace_back(p.begin(), p.end()); }).ok();
+    many_ok =
+        many.feed(part, [&](util::ByteView p) { pieces.emplace_back(p.begin(), p.end()); }).ok();
   }
   if (one_ok != many_ok || whole != pieces) std::abort();
   for (const auto& packet : whole) {
@@ -47,9 +50,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   bool decoder_ok = true;
   for (size_t offset = 0; offset < input.size() && decoder_ok; offset += chunk) {
     const auto part = input.subspan(offset, std::min(chunk, input.size() - offset));
-    decoder_ok = decoder.feed(part, [&](util::ByteView p) {
-                          if (!encoder.append(p).ok()) std::abort();
-                        }).ok();
+    decoder_ok = decoder
+                     .feed(part,
+                           [&](util::ByteView p) {
+                             if (!encoder.append(p).ok()) std::abort();
+                           })
+                     .ok();
   }
   const auto encoded = encoder.buffer();
   if (encoded.size() > input.size() || !std::equal(encoded.begin(), encoded.end(), input.begin())) {

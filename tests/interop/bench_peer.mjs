@@ -2,8 +2,8 @@
 // Bulk-transfer benchmark peer (js-libp2p, TCP + Noise + Yamux), speaking the bench protocol
 // /edgevpn-bench/sink/1.0.0: the dialer writes N bytes and closes its side; the listener counts
 // them and answers with the count as 8 big-endian bytes. Used by bench/run.sh.
-//   node bench_peer.mjs --listen [--port N]        prints {"addr": "..."} then serves
-//   node bench_peer.mjs --send ADDR --bytes N      prints {"bytes","seconds","MBps"}
+//   node bench_peer.mjs --listen [--port N]        prints {"addr": "..."}, serves until SIGTERM / stdin EOF
+//   node bench_peer.mjs --send ADDR --bytes N      prints {"bytes","seconds","MBps","cpu_seconds"}
 import './node20-shim.mjs'
 import { createLibp2p } from 'libp2p'
 import { tcp } from '@libp2p/tcp'
@@ -32,7 +32,11 @@ if (args.includes('--listen')) {
     await stream.sink([reply])
   })
   console.log(JSON.stringify({ addr: node.getMultiaddrs()[0].toString() }))
-  process.on('SIGTERM', async () => { await node.stop(); process.exit(0) })
+  const stop = async () => { await node.stop(); process.exit(0) }
+  process.on('SIGTERM', stop)
+  // stdin EOF stops the listener too, so a runner that dies takes it along (bench/run.sh).
+  process.stdin.on('end', stop)
+  process.stdin.resume()
 } else {
   const total = Number(opt('--bytes', String(256 * 1024 * 1024)))
   const chunk = new Uint8Array(64 * 1024).fill(0x5a)
@@ -45,7 +49,8 @@ if (args.includes('--listen')) {
   for await (const buf of stream.source) { got = buf.subarray(); break }
   const seconds = Number(process.hrtime.bigint() - start) / 1e9
   const count = got ? Number(new DataView(got.buffer, got.byteOffset, 8).getBigUint64(0)) : -1
-  console.log(JSON.stringify({ bytes: count, seconds, MBps: count / seconds / 1e6 }))
+  const cpu = process.cpuUsage()
+  console.log(JSON.stringify({ bytes: count, seconds, MBps: count / seconds / 1e6, cpu_seconds: (cpu.user + cpu.system) / 1e6 }))
   await node.stop()
   process.exit(count === total ? 0 : 1)
 }

@@ -29,6 +29,11 @@ RoutingTable::UpdateResult RoutingTable::update(const PeerInfo& peer, util::Stea
     if (!peer.addrs.empty()) entry.peer.addrs = capped(peer).addrs;
     entry.last_seen = now;
     bucket.members.push_back(std::move(entry));
+    if (bucket.pinging == peer.id) {
+      // The member we were probing showed it is alive: it stays, the candidate goes.
+      bucket.pinging.reset();
+      bucket.candidate.reset();
+    }
     return {Outcome::kRefreshed, std::nullopt};
   }
   if (bucket.members.size() < bucket_size_) {

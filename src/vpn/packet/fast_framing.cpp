@@ -9,7 +9,8 @@ namespace edgevpn::vpn {
 namespace {
 
 util::Result<FrameReassembler::Frame> fast_frame(util::ByteView prefix, size_t max_packet) {
-  if (prefix.size() < kFastFrameHeader) return util::make_error(util::Errc::kTruncated, "short frame header");
+  if (prefix.size() < kFastFrameHeader)
+    return util::make_error(util::Errc::kTruncated, "short frame header");
   const size_t length = util::get_u16_be(prefix.data());
   if (length == 0) return util::make_error(util::Errc::kMalformed, "zero-length fast frame");
   if (length > max_packet) {

@@ -15,24 +15,22 @@ util::Status FrameReassembler::fail(util::Error error) {
 
 util::Status FrameReassembler::feed(util::ByteView chunk, const PacketSink& sink) {
   if (failed_) return error_;
-  // Finish a frame begun in an earlier chunk, taking only the bytes it needs.
-  while (!pending_.empty() && !chunk.empty()) {
+  // Finish a frame begun in an earlier chunk, taking only the bytes it needs; a header that
+  // becomes complete is checked at once, even when the chunk is used up.
+  while (!pending_.empty()) {
     auto frame = frame_fn_(pending_, max_packet_);
-    size_t wanted = 0;
-    if (frame.ok()) {
-      wanted = frame->skip + frame->length - pending_.size();
-    } else if (frame.error().code == util::Errc::kTruncated) {
-      wanted = 1;  // header incomplete: take one byte at a time (at most a few bytes)
-    } else {
-      return fail(frame.error());
+    if (!frame.ok() && frame.error().code != util::Errc::kTruncated) return fail(frame.error());
+    if (frame.ok() && pending_.size() >= frame->skip + frame->length) {
+      sink(util::ByteView(pending_).subspan(frame->skip, frame->length));
+      pending_.clear();
+      break;
     }
+    if (chunk.empty()) break;
+    // Header incomplete: take one byte at a time (a few bytes at most).
+    const size_t wanted = frame.ok() ? frame->skip + frame->length - pending_.size() : 1;
     const size_t take = std::min(wanted, chunk.size());
     pending_.insert(pending_.end(), chunk.begin(), chunk.begin() + take);
     chunk = chunk.subspan(take);
-    if (frame.ok() && take == wanted) {
-      sink(util::ByteView(pending_).subspan(frame->skip, frame->length));
-      pending_.clear();
-    }
   }
   // Whole frames straight from the chunk.
   while (!chunk.empty()) {

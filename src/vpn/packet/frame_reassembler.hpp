@@ -19,7 +19,8 @@ class FrameReassembler {
   // Frame of the bytes at the front of `prefix`; kTruncated asks for more bytes.
   using FrameFn = util::Result<Frame> (*)(util::ByteView prefix, size_t max_packet);
 
-  FrameReassembler(FrameFn frame_fn, size_t max_packet) : frame_fn_(frame_fn), max_packet_(max_packet) {}
+  FrameReassembler(FrameFn frame_fn, size_t max_packet)
+      : frame_fn_(frame_fn), max_packet_(max_packet) {}
 
   // After an error the stream is unusable: every later call fails with the same error.
   util::Status feed(util::ByteView chunk, const PacketSink& sink);

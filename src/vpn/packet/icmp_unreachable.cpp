@@ -13,12 +13,16 @@ constexpr size_t kIpv4ErrorMax = 576;   // RFC 1812 4.3.2.3
 constexpr size_t kIpv6ErrorMax = 1280;  // RFC 4443 2.4(c)
 constexpr uint8_t kHopLimit = 64;
 
-bool is_icmpv4_query(uint8_t type) { return type == 0 || type == 8 || (type >= 13 && type <= 18); }
+bool is_icmpv4_query(uint8_t type) {
+  return type == 0 || type == 8 || (type >= 13 && type <= 18);
+}
 
-bool answerable_v4(util::ByteView packet, const IpHeader& header, const UnreachableOptions& options) {
+bool answerable_v4(util::ByteView packet, const IpHeader& header,
+                   const UnreachableOptions& options) {
   if (header.fragment_offset != 0) return false;
   if (header.destination.is_multicast() || header.destination.is_limited_broadcast()) return false;
-  if (options.local_network && options.local_network->is_broadcast_of(header.destination)) return false;
+  if (options.local_network && options.local_network->is_broadcast_of(header.destination))
+    return false;
   const auto& source = header.source;
   if (source.is_unspecified() || source.is_multicast() || source.is_limited_broadcast() ||
       source.is_loopback()) {
@@ -33,7 +37,8 @@ bool answerable_v4(util::ByteView packet, const IpHeader& header, const Unreacha
 
 bool answerable_v6(util::ByteView packet, const IpHeader& header) {
   if (header.destination.is_multicast()) return false;
-  if (header.source.is_unspecified() || header.source.is_multicast() || header.source.is_loopback()) {
+  if (header.source.is_unspecified() || header.source.is_multicast() ||
+      header.source.is_loopback()) {
     return false;
   }
   uint8_t next = header.protocol;
@@ -89,8 +94,14 @@ util::Bytes build_v6(util::ByteView packet, const IpHeader& header, const IpAddr
   const uint16_t payload = static_cast<uint16_t>(8 + quoted);
   util::Bytes out;
   out.reserve(48 + quoted);
-  const uint8_t fixed[8] = {0x60, 0, 0, 0, static_cast<uint8_t>(payload >> 8),
-                            static_cast<uint8_t>(payload), kProtocolIcmpv6, kHopLimit};
+  const uint8_t fixed[8] = {0x60,
+                            0,
+                            0,
+                            0,
+                            static_cast<uint8_t>(payload >> 8),
+                            static_cast<uint8_t>(payload),
+                            kProtocolIcmpv6,
+                            kHopLimit};
   out.insert(out.end(), fixed, fixed + 8);
   util::append(out, responder.bytes());
   util::append(out, header.source.bytes());
@@ -99,8 +110,14 @@ util::Bytes build_v6(util::ByteView packet, const IpHeader& header, const IpAddr
   out.insert(out.end(), packet.begin(), packet.begin() + quoted);
   // Pseudo-header: source, destination, upper-layer length (32 bits), zeros, next header.
   uint32_t sum = checksum_add(util::ByteView(out.data() + 8, 32));
-  const uint8_t tail[8] = {0, 0, static_cast<uint8_t>(payload >> 8), static_cast<uint8_t>(payload),
-                           0, 0, 0, kProtocolIcmpv6};
+  const uint8_t tail[8] = {0,
+                           0,
+                           static_cast<uint8_t>(payload >> 8),
+                           static_cast<uint8_t>(payload),
+                           0,
+                           0,
+                           0,
+                           kProtocolIcmpv6};
   sum = checksum_add(util::ByteView(tail, 8), sum);
   const uint16_t icmp_sum = checksum_finish(checksum_add(util::ByteView(out).subspan(40), sum));
   out[42] = static_cast<uint8_t>(icmp_sum >> 8);
@@ -111,7 +128,7 @@ util::Bytes build_v6(util::ByteView packet, const IpHeader& header, const IpAddr
 }  // namespace
 
 std::optional<util::Bytes> make_destination_unreachable(util::ByteView dropped,
-                                                         const UnreachableOptions& options) {
+                                                        const UnreachableOptions& options) {
   auto header = parse_ip_header(dropped);
   if (!header.ok()) return std::nullopt;
   const IpAddress responder = options.responder.value_or(header->destination);

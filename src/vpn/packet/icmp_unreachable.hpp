@@ -23,7 +23,7 @@ struct UnreachableOptions {
 // packet is malformed, an ICMP error or redirect, a non-first fragment, addressed to multicast or
 // broadcast, or from a non-unicast source.
 std::optional<util::Bytes> make_destination_unreachable(util::ByteView dropped,
-                                                         const UnreachableOptions& options = {});
+                                                        const UnreachableOptions& options = {});
 
 // Token bucket limiting the errors we generate; driven by `now`.
 class IcmpRateLimiter {

@@ -24,7 +24,8 @@ IpAddress IpAddress::v6(const uint8_t* sixteen_bytes) {
 
 util::Result<IpAddress> IpAddress::parse(std::string_view text) {
   if (text.empty() || text.size() > 45) {
-    return util::make_error(util::Errc::kInvalidArgument, "invalid IP address '" + std::string(text) + "'");
+    return util::make_error(util::Errc::kInvalidArgument,
+                            "invalid IP address '" + std::string(text) + "'");
   }
   const std::string zero_terminated(text);
   uint8_t buffer[16];
@@ -35,7 +36,8 @@ util::Result<IpAddress> IpAddress::parse(std::string_view text) {
     if (std::memcmp(buffer, kMappedPrefix, 12) == 0) return v4(buffer + 12);
     return v6(buffer);
   }
-  return util::make_error(util::Errc::kInvalidArgument, "invalid IP address '" + zero_terminated + "'");
+  return util::make_error(util::Errc::kInvalidArgument,
+                          "invalid IP address '" + zero_terminated + "'");
 }
 
 std::string IpAddress::to_string() const {
@@ -58,7 +60,8 @@ bool IpAddress::is_unspecified() const {
 }
 
 bool IpAddress::is_limited_broadcast() const {
-  return is_v4() && bytes_[0] == 0xff && bytes_[1] == 0xff && bytes_[2] == 0xff && bytes_[3] == 0xff;
+  return is_v4() && bytes_[0] == 0xff && bytes_[1] == 0xff && bytes_[2] == 0xff &&
+         bytes_[3] == 0xff;
 }
 
 bool IpAddress::is_loopback() const {
@@ -81,7 +84,8 @@ util::Result<IpNetwork> IpNetwork::parse(std::string_view cidr) {
   if (!address.ok()) return bad("bad address");
   const auto prefix_text = cidr.substr(slash + 1);
   int prefix = -1;
-  const auto [end, ec] = std::from_chars(prefix_text.data(), prefix_text.data() + prefix_text.size(), prefix);
+  const auto [end, ec] =
+      std::from_chars(prefix_text.data(), prefix_text.data() + prefix_text.size(), prefix);
   if (prefix_text.empty() || ec != std::errc() || end != prefix_text.data() + prefix_text.size()) {
     return bad("bad prefix length");
   }

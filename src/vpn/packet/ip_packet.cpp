@@ -13,9 +13,9 @@ util::Result<size_t> ip_packet_length(util::ByteView prefix) {
     const size_t header_length = static_cast<size_t>(prefix[0] & 0x0f) * 4;
     const size_t total = util::get_u16_be(prefix.data() + 2);
     if (header_length < kIpv4MinHeader || total < header_length) {
-      return util::make_error(util::Errc::kMalformed,
-                              "IPv4 total length " + std::to_string(total) +
-                                  " below header length " + std::to_string(header_length));
+      return util::make_error(util::Errc::kMalformed, "IPv4 total length " + std::to_string(total) +
+                                                          " below header length " +
+                                                          std::to_string(header_length));
     }
     return total;
   }
@@ -33,9 +33,9 @@ util::Result<IpHeader> parse_ip_header(util::ByteView packet) {
   header.total_length = total;
   const size_t needed = header.version == 4 ? (packet[0] & 0x0f) * 4u : kIpv6Header;
   if (packet.size() < needed || packet.size() < total) {
-    return util::make_error(util::Errc::kTruncated,
-                            "IP packet of " + std::to_string(total) + " bytes in a buffer of " +
-                                std::to_string(packet.size()));
+    return util::make_error(util::Errc::kTruncated, "IP packet of " + std::to_string(total) +
+                                                        " bytes in a buffer of " +
+                                                        std::to_string(packet.size()));
   }
   if (total < needed) return util::make_error(util::Errc::kMalformed, "IP length below header");
   header.header_length = needed;

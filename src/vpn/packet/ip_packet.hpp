@@ -20,11 +20,11 @@ inline constexpr uint8_t kProtocolUdp = 17;
 inline constexpr uint8_t kProtocolIcmpv6 = 58;
 
 struct IpHeader {
-  int version = 0;             // 4 or 6
-  size_t header_length = 0;    // IPv4 IHL*4; 40 for IPv6 (extension headers not included)
-  size_t total_length = 0;     // IPv4 total length; 40 + payload length for IPv6
-  uint8_t protocol = 0;        // IPv4 protocol / IPv6 next header
-  uint8_t ttl = 0;             // TTL / hop limit
+  int version = 0;               // 4 or 6
+  size_t header_length = 0;      // IPv4 IHL*4; 40 for IPv6 (extension headers not included)
+  size_t total_length = 0;       // IPv4 total length; 40 + payload length for IPv6
+  uint8_t protocol = 0;          // IPv4 protocol / IPv6 next header
+  uint8_t ttl = 0;               // TTL / hop limit
   uint16_t fragment_offset = 0;  // IPv4 only, in 8-byte units
   bool more_fragments = false;   // IPv4 only
   IpAddress source;
@@ -43,6 +43,8 @@ util::Result<IpHeader> parse_ip_header(util::ByteView packet);
 // One's-complement sum of 16-bit words, folded; `initial` carries a pseudo-header sum.
 uint32_t checksum_add(util::ByteView data, uint32_t initial = 0);
 uint16_t checksum_finish(uint32_t sum);
-inline uint16_t internet_checksum(util::ByteView data) { return checksum_finish(checksum_add(data)); }
+inline uint16_t internet_checksum(util::ByteView data) {
+  return checksum_finish(checksum_add(data));
+}
 
 }  // namespace edgevpn::vpn

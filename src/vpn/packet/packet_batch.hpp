@@ -14,8 +14,11 @@ namespace edgevpn::vpn {
 class PacketBatch {
  public:
   PacketBatch(size_t capacity, size_t packet_size, size_t headroom = 0)
-      : packet_size_(packet_size), headroom_(headroom), stride_(headroom + packet_size),
-        slab_(capacity * stride_), lengths_(capacity, 0) {}
+      : packet_size_(packet_size),
+        headroom_(headroom),
+        stride_(headroom + packet_size),
+        slab_(capacity * stride_),
+        lengths_(capacity, 0) {}
 
   size_t capacity() const { return lengths_.size(); }
   size_t size() const { return count_; }
@@ -25,14 +28,18 @@ class PacketBatch {
   void clear() { count_ = 0; }
 
   // Where the next packet goes (packet_size bytes); commit it with push(length).
-  std::span<uint8_t> next_slot() { return {slab_.data() + count_ * stride_ + headroom_, packet_size_}; }
+  std::span<uint8_t> next_slot() {
+    return {slab_.data() + count_ * stride_ + headroom_, packet_size_};
+  }
   void push(size_t length) { lengths_[count_++] = length; }
 
   util::ByteView packet(size_t index) const {
     return {slab_.data() + index * stride_ + headroom_, lengths_[index]};
   }
   // The headroom bytes just before packet `index` (for prefixing a frame header in place).
-  std::span<uint8_t> headroom_of(size_t index) { return {slab_.data() + index * stride_, headroom_}; }
+  std::span<uint8_t> headroom_of(size_t index) {
+    return {slab_.data() + index * stride_, headroom_};
+  }
 
  private:
   size_t packet_size_;

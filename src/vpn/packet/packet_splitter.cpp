@@ -24,8 +24,9 @@ PacketSplitter::PacketSplitter(size_t max_packet_size) : reassembler_(&ip_frame,
 
 util::Status PacketSplitter::finish() const {
   if (reassembler_.buffered() == 0) return {};
-  return util::make_error(util::Errc::kTruncated,
-                          std::to_string(reassembler_.buffered()) + " bytes of a partial packet at end of stream");
+  return util::make_error(
+      util::Errc::kTruncated,
+      std::to_string(reassembler_.buffered()) + " bytes of a partial packet at end of stream");
 }
 
 }  // namespace edgevpn::vpn

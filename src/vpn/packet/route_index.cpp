@@ -7,8 +7,9 @@ util::Result<RouteEntry> make_route_entry(std::string_view address, std::string_
   EDGEVPN_TRY_ASSIGN(ip, IpAddress::parse(address));
   auto peer = crypto::PeerId::parse(peer_id);
   if (!peer.ok()) {
-    return util::make_error(util::Errc::kInvalidArgument,
-                            "invalid peer ID '" + std::string(peer_id) + "': " + peer.error().message);
+    return util::make_error(
+        util::Errc::kInvalidArgument,
+        "invalid peer ID '" + std::string(peer_id) + "': " + peer.error().message);
   }
   return RouteEntry{ip, std::move(peer).value()};
 }
@@ -59,7 +60,8 @@ const crypto::PeerId* RouteIndex::lookup(const IpAddress& destination) const {
   return found == table.end() ? nullptr : &found->second;
 }
 
-const crypto::PeerId* RouteIndex::route(const IpAddress& source, const IpAddress& destination) const {
+const crypto::PeerId* RouteIndex::route(const IpAddress& source,
+                                        const IpAddress& destination) const {
   if (router_ && own_ && source == *own_ && !machine_routes_.contains(destination)) {
     return lookup(*router_);
   }

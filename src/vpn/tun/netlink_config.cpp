@@ -76,7 +76,8 @@ util::Status check_not_in_use(nl_sock* socket, int ifindex, const IpNetwork& net
   }
   std::unique_ptr<nl_cache, CacheDeleter> cache(raw_cache);
   const auto wanted = network.address.bytes();
-  for (nl_object* object = nl_cache_get_first(cache.get()); object; object = nl_cache_get_next(object)) {
+  for (nl_object* object = nl_cache_get_first(cache.get()); object;
+       object = nl_cache_get_next(object)) {
     auto* addr = reinterpret_cast<rtnl_addr*>(object);
     nl_addr* local = rtnl_addr_get_local(addr);
     if (!local || nl_addr_get_len(local) != wanted.size() ||
@@ -85,9 +86,10 @@ util::Status check_not_in_use(nl_sock* socket, int ifindex, const IpNetwork& net
     }
     char other[IF_NAMESIZE] = "?";
     if_indextoname(static_cast<unsigned>(rtnl_addr_get_ifindex(addr)), other);
-    return util::make_error(util::Errc::kInvalidArgument,
-                            "address " + network.address.to_string() + " already in use on " + other +
-                                (rtnl_addr_get_ifindex(addr) == ifindex ? " (this interface)" : ""));
+    return util::make_error(
+        util::Errc::kInvalidArgument,
+        "address " + network.address.to_string() + " already in use on " + other +
+            (rtnl_addr_get_ifindex(addr) == ifindex ? " (this interface)" : ""));
   }
   return {};
 }
@@ -96,8 +98,8 @@ void delete_addresses(nl_sock* socket, int ifindex, const std::vector<IpNetwork>
   for (const auto& network : addresses) {
     auto addr = make_addr(ifindex, network);
     if (!addr) continue;
-    if (const int err = rtnl_addr_delete(socket, addr.get(), 0); err < 0 && err != -NLE_NOADDR &&
-                                                                  err != -NLE_NODEV) {
+    if (const int err = rtnl_addr_delete(socket, addr.get(), 0);
+        err < 0 && err != -NLE_NOADDR && err != -NLE_NODEV) {
       log::get("vpn")->warn("removing {} from ifindex {}: {}", network.to_string(), ifindex,
                             nl_geterror(err));
     }
@@ -113,10 +115,12 @@ util::Status validate_interface_settings(const InterfaceSettings& settings) {
   }
   for (size_t i = 0; i < settings.addresses.size(); ++i) {
     const auto& network = settings.addresses[i];
-    if (network.address.empty()) return util::make_error(util::Errc::kInvalidArgument, "empty address");
+    if (network.address.empty())
+      return util::make_error(util::Errc::kInvalidArgument, "empty address");
     if (network.address.is_v6() && settings.mtu < kIpv6MinMtu) {
       return util::make_error(util::Errc::kInvalidArgument,
-                              "IPv6 address " + network.to_string() + " needs an MTU of at least 1280 (got " +
+                              "IPv6 address " + network.to_string() +
+                                  " needs an MTU of at least 1280 (got " +
                                   std::to_string(settings.mtu) + ")");
     }
     for (size_t j = 0; j < i; ++j) {
@@ -129,8 +133,8 @@ util::Status validate_interface_settings(const InterfaceSettings& settings) {
   return {};
 }
 
-util::Result<InterfaceConfiguration> InterfaceConfiguration::apply(const std::string& name,
-                                                                   const InterfaceSettings& settings) {
+util::Result<InterfaceConfiguration> InterfaceConfiguration::apply(
+    const std::string& name, const InterfaceSettings& settings) {
   EDGEVPN_TRY(validate_interface_settings(settings));
   EDGEVPN_TRY_ASSIGN(socket, connect_route_socket());
   rtnl_link* raw_link = nullptr;
@@ -185,7 +189,9 @@ InterfaceConfiguration& InterfaceConfiguration::operator=(InterfaceConfiguration
   return *this;
 }
 
-InterfaceConfiguration::~InterfaceConfiguration() { (void)remove(); }
+InterfaceConfiguration::~InterfaceConfiguration() {
+  (void)remove();
+}
 
 util::Status InterfaceConfiguration::remove() {
   if (added_.empty()) return {};

@@ -17,7 +17,9 @@
 namespace edgevpn::vpn {
 namespace {
 
-std::string errno_text(int error) { return std::strerror(error); }
+std::string errno_text(int error) {
+  return std::strerror(error);
+}
 
 util::Error open_error(const std::string& path, int error) {
   if (error == ENOENT || error == ENODEV || error == ENXIO) {
@@ -36,10 +38,11 @@ util::Error setiff_error(const std::string& name, int error) {
   switch (error) {
     case EPERM:
     case EACCES:
-      return util::make_error(util::Errc::kIo, "creating TUN " + name +
-                                                   ": permission denied (needs CAP_NET_ADMIN)");
+      return util::make_error(util::Errc::kIo,
+                              "creating TUN " + name + ": permission denied (needs CAP_NET_ADMIN)");
     case EBUSY:
-      return util::make_error(util::Errc::kIo, "TUN " + name + " is busy (opened by another process)");
+      return util::make_error(util::Errc::kIo,
+                              "TUN " + name + " is busy (opened by another process)");
     case EINVAL:
       return util::make_error(util::Errc::kInvalidArgument,
                               "cannot use " + name + " as a TUN (exists with other type or flags)");
@@ -88,8 +91,11 @@ util::Result<TunDevice> TunDevice::open(const TunOptions& options) {
 }
 
 TunDevice::TunDevice(TunDevice&& other) noexcept
-    : fd_(other.fd_), name_(std::move(other.name_)), features_(other.features_),
-      multi_queue_(other.multi_queue_), configuration_(std::move(other.configuration_)) {
+    : fd_(other.fd_),
+      name_(std::move(other.name_)),
+      features_(other.features_),
+      multi_queue_(other.multi_queue_),
+      configuration_(std::move(other.configuration_)) {
   other.fd_ = -1;
   other.configuration_.reset();
 }
@@ -108,7 +114,9 @@ TunDevice& TunDevice::operator=(TunDevice&& other) noexcept {
   return *this;
 }
 
-TunDevice::~TunDevice() { close(); }
+TunDevice::~TunDevice() {
+  close();
+}
 
 void TunDevice::close() {
   configuration_.reset();  // addresses go before the interface does
@@ -129,8 +137,9 @@ util::Result<size_t> TunDevice::read_batch(PacketBatch& batch) {
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
     if (count > 0) break;  // report the error on the next call, keep what we have
-    return util::make_error(util::Errc::kIo, "reading TUN " + name_ + ": " +
-                                                 (n == 0 ? std::string("end of file") : errno_text(errno)));
+    return util::make_error(
+        util::Errc::kIo,
+        "reading TUN " + name_ + ": " + (n == 0 ? std::string("end of file") : errno_text(errno)));
   }
   return count;
 }
@@ -140,7 +149,8 @@ util::Result<size_t> TunDevice::write_batch(std::span<const util::ByteView> pack
   while (consumed < packets.size()) {
     const auto packet = packets[consumed];
     if (::write(fd_, packet.data(), packet.size()) >= 0 || errno == EINVAL) {
-      ++consumed;  // EINVAL: the kernel rejects this one packet; skip it rather than stall the batch
+      ++consumed;  // EINVAL: the kernel rejects this one packet; skip it rather than stall the
+                   // batch
       continue;
     }
     if (errno == EINTR) continue;

@@ -59,8 +59,8 @@ Block sample_block() {
 // A gzip member written field by field as Go's writer frames it (no name, mtime 0, OS 255), with
 // the data in one stored (uncompressed) deflate block.
 std::string hand_made_gzip(std::string_view data) {
-  std::string out = {'\x1f', '\x8b', '\x08', '\x00', '\x00', '\x00', '\x00', '\x00', '\x00',
-                     '\xff'};
+  std::string out = {'\x1f', '\x8b', '\x08', '\x00', '\x00',
+                     '\x00', '\x00', '\x00', '\x00', '\xff'};
   auto put_le16 = [&](uint32_t v) {
     out.push_back(static_cast<char>(v & 0xff));
     out.push_back(static_cast<char>((v >> 8) & 0xff));
@@ -88,8 +88,8 @@ TEST(GossipCodec, RoundTripsBlock) {
   Block block = sample_block();
   auto data = encode_gossip_block(block, kVectorSealKey, kMaxSize);
   ASSERT_TRUE(data.ok()) << data.error().describe();
-  auto decoded = decode_gossip_block(*data, SealKeys{std::string(kVectorSealKey), std::nullopt},
-                                     kMaxSize);
+  auto decoded =
+      decode_gossip_block(*data, SealKeys{std::string(kVectorSealKey), std::nullopt}, kMaxSize);
   ASSERT_TRUE(decoded.ok()) << decoded.error().describe();
   EXPECT_EQ(decoded->block, block);
   EXPECT_FALSE(decoded->previous_key);
@@ -119,8 +119,9 @@ TEST(GossipCodec, DecodesGoFormatMessageBuiltByHand) {
   EXPECT_EQ(decoded->block.index, 1);
   EXPECT_EQ(decoded->block.hash,
             "831c2b7c544a2ccacf42e631b6de122c5ccfc0731b8138cda1850f0184f74bb7");
-  EXPECT_EQ(decoded->block.storage.at("machines").at("10.1.0.1").value,
-            R"({"PeerID":"12D3KooWA","Hostname":"h","OS":"linux","Arch":"amd64","Address":"10.1.0.1","Version":""})");
+  EXPECT_EQ(
+      decoded->block.storage.at("machines").at("10.1.0.1").value,
+      R"({"PeerID":"12D3KooWA","Hostname":"h","OS":"linux","Arch":"amd64","Address":"10.1.0.1","Version":""})");
   EXPECT_EQ(encode_block(decoded->block), kExampleWire);
 }
 

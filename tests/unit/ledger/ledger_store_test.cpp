@@ -143,6 +143,17 @@ TEST_F(LedgerStoreTest, FallsBackToNewestBlockWhenIndexFileIsBad) {
   EXPECT_TRUE(loaded.problems.empty());
 }
 
+TEST_F(LedgerStoreTest, ToleratesTrailingNewlineInIndexFile) {
+  auto store = open();
+  ASSERT_TRUE(store.save(block_at(1)).ok());
+  ASSERT_TRUE(store.save(block_at(2)).ok());
+  write_text(dir_ / "index", "1\n");
+  auto loaded = open().load_last();
+  ASSERT_TRUE(loaded.block.has_value());
+  EXPECT_EQ(loaded.block->index, 1);
+  EXPECT_TRUE(loaded.problems.empty());
+}
+
 TEST_F(LedgerStoreTest, SkipsFileHoldingAnotherIndex) {
   auto store = open();
   ASSERT_TRUE(store.save(block_at(1)).ok());

@@ -41,11 +41,12 @@ TEST(AesSealer, RejectsWrongKey) {
 }
 
 TEST(AesSealer, RejectsNonHex) {
-  EXPECT_EQ(AesSealer::unseal("zz", kKey).error().code, util::Errc::kMalformed);
+  EXPECT_EQ(AesSealer::unseal(std::string(40, 'z'), kKey).error().code, util::Errc::kMalformed);
 }
 
 TEST(AesSealer, RejectsShorterThanNonce) {
   EXPECT_EQ(AesSealer::unseal("0001020304", kKey).error().code, util::Errc::kTruncated);
+  EXPECT_EQ(AesSealer::unseal("", kKey).error().code, util::Errc::kTruncated);
 }
 
 TEST(AesSealer, ShortKeysAreZeroPaddedLongKeysTruncated) {

@@ -55,3 +55,14 @@ TEST(Varint, EncodesAndRejectsNonMinimal) {
 
 }  // namespace
 }  // namespace edgevpn::util
+
+namespace edgevpn::util {
+namespace {
+TEST(Encoding, EmptyInputsDecodeToEmpty) {
+  EXPECT_TRUE(hex_decode("")->empty());
+  EXPECT_TRUE(base64_decode("")->empty());
+  EXPECT_TRUE(base58_decode("")->empty());
+  EXPECT_TRUE(base32_decode("")->empty());
+}
+}  // namespace
+}  // namespace edgevpn::util

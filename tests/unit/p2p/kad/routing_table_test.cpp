@@ -139,6 +139,17 @@ TEST(RoutingTable, AnsweredPingKeepsTheOldMemberAndDropsTheCandidate) {
   EXPECT_EQ(next.to_ping->id, make_peer_id(peers[1]));
 }
 
+TEST(RoutingTable, HearingFromTheProbedMemberCountsAsAnAnsweredPing) {
+  RoutingTable table(make_peer_id(0));
+  const auto peers = bucket_zero_peers(table, 22);
+  for (size_t i = 0; i < kBucketSize; ++i) (void)table.update(make_peer(peers[i]), {});
+  (void)table.update(make_peer(peers[20]), {});
+  EXPECT_EQ(table.update(make_peer(peers[0]), {}).outcome, RoutingTable::Outcome::kRefreshed);
+  table.remove(make_peer_id(peers[5]), {});
+  EXPECT_FALSE(table.contains(make_peer_id(peers[20])));  // the candidate was dropped
+  EXPECT_EQ(table.bucket_count(0), kBucketSize - 1);
+}
+
 TEST(RoutingTable, FailedPingReplacesTheMemberWithTheCandidate) {
   RoutingTable table(make_peer_id(0));
   const auto peers = bucket_zero_peers(table, 21);

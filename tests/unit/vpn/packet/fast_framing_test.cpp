@@ -38,8 +38,9 @@ TEST(FastFraming, RoundTripsBatchAcrossAnyChunking) {
     FastFrameDecoder decoder;
     std::vector<util::Bytes> got;
     for (size_t offset = 0; offset < wire.size(); offset += chunk) {
-      auto status = decoder.feed(util::ByteView(wire).subspan(offset, std::min(chunk, wire.size() - offset)),
-                                 [&](util::ByteView p) { got.emplace_back(p.begin(), p.end()); });
+      auto status =
+          decoder.feed(util::ByteView(wire).subspan(offset, std::min(chunk, wire.size() - offset)),
+                       [&](util::ByteView p) { got.emplace_back(p.begin(), p.end()); });
       ASSERT_TRUE(status.ok()) << status.error().describe();
     }
     EXPECT_EQ(got, packets) << "chunk " << chunk;

@@ -16,7 +16,8 @@ using testing::ipv6_packet;
 uint16_t icmpv6_checksum_of(const util::Bytes& packet) {
   uint32_t sum = checksum_add(util::ByteView(packet.data() + 8, 32));
   const size_t length = packet.size() - 40;
-  const uint8_t tail[8] = {0, 0, static_cast<uint8_t>(length >> 8), static_cast<uint8_t>(length), 0, 0, 0, 58};
+  const uint8_t tail[8] = {
+      0, 0, static_cast<uint8_t>(length >> 8), static_cast<uint8_t>(length), 0, 0, 0, 58};
   sum = checksum_add(util::ByteView(tail, 8), sum);
   return checksum_finish(checksum_add(util::ByteView(packet).subspan(40), sum));
 }
@@ -66,12 +67,17 @@ TEST(IcmpUnreachable, BuildsIcmpv6AddressUnreachableWithPseudoHeaderChecksum) {
 
 TEST(IcmpUnreachable, NeverAnswersIcmpErrorsMulticastOrBroadcast) {
   // ICMP destination unreachable (type 3) and ICMPv6 errors (type < 128) or redirects (137).
-  EXPECT_FALSE(make_destination_unreachable(ipv4_packet("10.1.0.1", "10.1.0.9", 8, kProtocolIcmp, 3)));
-  EXPECT_FALSE(make_destination_unreachable(ipv6_packet("fd00::1", "fd00::9", 8, kProtocolIcmpv6, 1)));
-  EXPECT_FALSE(make_destination_unreachable(ipv6_packet("fd00::1", "fd00::9", 8, kProtocolIcmpv6, 137)));
+  EXPECT_FALSE(
+      make_destination_unreachable(ipv4_packet("10.1.0.1", "10.1.0.9", 8, kProtocolIcmp, 3)));
+  EXPECT_FALSE(
+      make_destination_unreachable(ipv6_packet("fd00::1", "fd00::9", 8, kProtocolIcmpv6, 1)));
+  EXPECT_FALSE(
+      make_destination_unreachable(ipv6_packet("fd00::1", "fd00::9", 8, kProtocolIcmpv6, 137)));
   // Echo requests are answered.
-  EXPECT_TRUE(make_destination_unreachable(ipv4_packet("10.1.0.1", "10.1.0.9", 8, kProtocolIcmp, 8)));
-  EXPECT_TRUE(make_destination_unreachable(ipv6_packet("fd00::1", "fd00::9", 8, kProtocolIcmpv6, 128)));
+  EXPECT_TRUE(
+      make_destination_unreachable(ipv4_packet("10.1.0.1", "10.1.0.9", 8, kProtocolIcmp, 8)));
+  EXPECT_TRUE(
+      make_destination_unreachable(ipv6_packet("fd00::1", "fd00::9", 8, kProtocolIcmpv6, 128)));
   EXPECT_FALSE(make_destination_unreachable(ipv4_packet("10.1.0.1", "224.0.0.251", 8)));
   EXPECT_FALSE(make_destination_unreachable(ipv4_packet("10.1.0.1", "255.255.255.255", 8)));
   EXPECT_FALSE(make_destination_unreachable(ipv6_packet("fd00::1", "ff02::1", 8)));

@@ -9,7 +9,9 @@
 
 namespace edgevpn::vpn::testing {
 
-inline IpAddress ip(const char* text) { return IpAddress::parse(text).value(); }
+inline IpAddress ip(const char* text) {
+  return IpAddress::parse(text).value();
+}
 
 // IPv4 header (valid checksum) + `protocol` payload of `payload_size` bytes (0x61...).
 inline util::Bytes ipv4_packet(const char* source, const char* destination, size_t payload_size,
@@ -28,7 +30,8 @@ inline util::Bytes ipv4_packet(const char* source, const char* destination, size
 }
 
 inline util::Bytes ipv6_packet(const char* source, const char* destination, size_t payload_size,
-                               uint8_t next_header = kProtocolUdp, uint8_t first_payload_byte = 0x61) {
+                               uint8_t next_header = kProtocolUdp,
+                               uint8_t first_payload_byte = 0x61) {
   util::Bytes out = {0x60, 0, 0, 0};
   util::put_u16_be(out, static_cast<uint16_t>(payload_size));
   out.push_back(next_header);

@@ -42,7 +42,8 @@ TEST(PacketSplitter, ReportsPartialPacketAtEndOfStream) {
   PacketSplitter splitter;
   const auto packet = ipv4_packet("10.1.0.1", "10.1.0.2", 100);
   int count = 0;
-  ASSERT_TRUE(splitter.feed(util::ByteView(packet).first(50), [&](util::ByteView) { ++count; }).ok());
+  ASSERT_TRUE(
+      splitter.feed(util::ByteView(packet).first(50), [&](util::ByteView) { ++count; }).ok());
   EXPECT_EQ(count, 0);
   EXPECT_EQ(splitter.finish().error().code, util::Errc::kTruncated);
 }
@@ -62,7 +63,8 @@ TEST(PacketSplitter, RejectsGarbageAfterValidPacketInSameChunk) {
   auto stream = ipv4_packet("10.1.0.1", "10.1.0.2", 1);
   stream.push_back(0x70);
   int count = 0;
-  EXPECT_EQ(splitter.feed(stream, [&](util::ByteView) { ++count; }).error().code, util::Errc::kMalformed);
+  EXPECT_EQ(splitter.feed(stream, [&](util::ByteView) { ++count; }).error().code,
+            util::Errc::kMalformed);
   EXPECT_EQ(count, 1);
 }
 
@@ -71,6 +73,21 @@ TEST(PacketSplitter, RejectsPacketOverMaxSize) {
   const auto packet = ipv4_packet("10.1.0.1", "10.1.0.2", 1500);
   EXPECT_EQ(splitter.feed(util::ByteView(packet).first(4), [](util::ByteView) {}).error().code,
             util::Errc::kTooLarge);
+}
+
+}  // namespace
+}  // namespace edgevpn::vpn
+
+namespace edgevpn::vpn {
+namespace {
+
+// Found by fuzzing: an oversized length whose header completes at the end of a chunk.
+TEST(PacketSplitter, RejectsOversizedHeaderCompletedAcrossChunks) {
+  PacketSplitter splitter(1500);
+  const util::Bytes first = {0x45, 0x00};
+  const util::Bytes second = {0x40, 0x61};  // total length 16481
+  EXPECT_TRUE(splitter.feed(first, [](util::ByteView) {}).ok());
+  EXPECT_EQ(splitter.feed(second, [](util::ByteView) {}).error().code, util::Errc::kTooLarge);
 }
 
 }  // namespace

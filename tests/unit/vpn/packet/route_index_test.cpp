@@ -14,10 +14,13 @@ constexpr const char* kPeerA = "12D3KooWBtg3aaRMjxwedh83aGiUkwSxDwUZkzuJcfaqUmo7
 constexpr const char* kPeerB = "QmVMT29id3TUASyfZZ6k9hmNyc2nYabCo4uMSpDw4zrgDk";
 constexpr const char* kPeerC = "16Uiu2HAmLhLvBoYaoZfaMUKuibM6ac163GwKY74c5kiSLg5KvLpY";
 
-crypto::PeerId peer(const char* text) { return crypto::PeerId::parse(text).value(); }
+crypto::PeerId peer(const char* text) {
+  return crypto::PeerId::parse(text).value();
+}
 
 std::vector<RouteEntry> machines() {
-  return {make_route_entry("10.1.0.11", kPeerA).value(), make_route_entry("10.1.0.12", kPeerB).value(),
+  return {make_route_entry("10.1.0.11", kPeerA).value(),
+          make_route_entry("10.1.0.12", kPeerB).value(),
           make_route_entry("fd00::12", kPeerB).value()};
 }
 
@@ -35,7 +38,8 @@ TEST(RouteIndex, LooksUpMachinesByExactAddress) {
 }
 
 TEST(RouteIndex, StaticPeerTableDecodesPeerIdsAndIsExclusive) {
-  const std::vector<std::string> table = {"10.1.0.50:" + std::string(kPeerC), "fd00::50:" + std::string(kPeerC)};
+  const std::vector<std::string> table = {"10.1.0.50:" + std::string(kPeerC),
+                                          "fd00::50:" + std::string(kPeerC)};
   auto entries = parse_peertable(table);
   ASSERT_TRUE(entries.ok()) << entries.error().describe();
   EXPECT_EQ((*entries)[0].peer.bytes(), peer(kPeerC).bytes());  // decoded, not the base58 text
@@ -63,7 +67,7 @@ TEST(RouteIndex, RouterFallbackOnlyForOwnTrafficToUnknownDestinations) {
   index.set_router(ip("10.1.0.12"));
   EXPECT_EQ(*index.route(ip("10.1.0.1"), ip("8.8.8.8")), peer(kPeerB));    // via router
   EXPECT_EQ(*index.route(ip("10.1.0.1"), ip("10.1.0.11")), peer(kPeerA));  // known: direct
-  EXPECT_EQ(index.route(ip("10.9.9.9"), ip("8.8.8.8")), nullptr);         // not from us
+  EXPECT_EQ(index.route(ip("10.9.9.9"), ip("8.8.8.8")), nullptr);          // not from us
   index.set_router(std::nullopt);
   EXPECT_EQ(index.route(ip("10.1.0.1"), ip("8.8.8.8")), nullptr);
 }

@@ -37,8 +37,10 @@ inline ChildReport run_in_fresh_netns(const std::function<std::string()>& body,
     if (access("/dev/net/tun", R_OK | W_OK) != 0) {
       result = "SKIP: /dev/net/tun is missing or not accessible";
     } else if (unshare(CLONE_NEWNET) != 0) {
-      result = std::string("SKIP: cannot create a network namespace (needs CAP_SYS_ADMIN/CAP_NET_ADMIN): ") +
-               std::strerror(errno);
+      result =
+          std::string(
+              "SKIP: cannot create a network namespace (needs CAP_SYS_ADMIN/CAP_NET_ADMIN): ") +
+          std::strerror(errno);
     } else {
       result = body();
     }
@@ -55,7 +57,8 @@ inline ChildReport run_in_fresh_netns(const std::function<std::string()>& body,
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   bool timed_out = false;
   for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
       timed_out = true;
       break;
@@ -80,9 +83,9 @@ inline ChildReport run_in_fresh_netns(const std::function<std::string()>& body,
 }  // namespace edgevpn::vpn::testing
 
 // Runs the body in a fresh namespace and turns the child's report into a gtest outcome.
-#define EDGEVPN_IN_FRESH_NETNS(...)                                        \
-  do {                                                                      \
-    auto report_ = ::edgevpn::vpn::testing::run_in_fresh_netns(__VA_ARGS__);       \
-    if (report_.skipped) GTEST_SKIP() << report_.message;                   \
-    EXPECT_TRUE(report_.ok) << report_.message;                             \
+#define EDGEVPN_IN_FRESH_NETNS(...)                                          \
+  do {                                                                       \
+    auto report_ = ::edgevpn::vpn::testing::run_in_fresh_netns(__VA_ARGS__); \
+    if (report_.skipped) GTEST_SKIP() << report_.message;                    \
+    EXPECT_TRUE(report_.ok) << report_.message;                              \
   } while (0)

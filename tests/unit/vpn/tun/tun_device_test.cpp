@@ -16,12 +16,14 @@
 namespace edgevpn::vpn {
 namespace {
 
-#define REQUIRE(cond, what)                                            \
-  do {                                                                 \
-    if (!(cond)) return std::string(what) + " [" #cond "]";            \
+#define REQUIRE(cond, what)                                 \
+  do {                                                      \
+    if (!(cond)) return std::string(what) + " [" #cond "]"; \
   } while (0)
 
-IpNetwork cidr(const char* text) { return IpNetwork::parse(text).value(); }
+IpNetwork cidr(const char* text) {
+  return IpNetwork::parse(text).value();
+}
 
 TunOptions dual_stack_options(const char* name = "evtest0") {
   TunOptions options;
@@ -103,7 +105,8 @@ util::Bytes read_udp_packets(TunDevice& tun, const IpAddress& destination, int w
     largest_batch = std::max(largest_batch, *count);
     for (size_t i = 0; i < batch.size(); ++i) {
       auto header = parse_ip_header(batch.packet(i));
-      if (!header.ok() || header->protocol != kProtocolUdp || header->destination != destination) continue;
+      if (!header.ok() || header->protocol != kProtocolUdp || header->destination != destination)
+        continue;
       if (seen++ == 0) first.assign(batch.packet(i).begin(), batch.packet(i).end());
     }
   }
@@ -144,26 +147,36 @@ TEST(TunDevice, BatchReadsKernelUdpAndDeliversIcmpUnreachableBack) {
     };
     for (const Case& c : {Case{AF_INET, "10.77.0.2"}, Case{AF_INET6, "fd00:77::2"}}) {
       const int sock = send_udp(c.family, c.destination, 5);
-      REQUIRE(sock >= 0, std::string("sending UDP to ") + c.destination + ": " + std::strerror(errno));
+      REQUIRE(sock >= 0,
+              std::string("sending UDP to ") + c.destination + ": " + std::strerror(errno));
       int seen = 0;
       size_t largest_batch = 0;
       const auto destination = IpAddress::parse(c.destination).value();
       const auto packet = read_udp_packets(*tun, destination, 5, seen, largest_batch);
-      REQUIRE(seen == 5, std::string("UDP packets read for ") + c.destination + ": " + std::to_string(seen));
+      REQUIRE(seen == 5,
+              std::string("UDP packets read for ") + c.destination + ": " + std::to_string(seen));
       REQUIRE(largest_batch > 1, "expected several packets per read_batch");
       auto header = parse_ip_header(packet);
       REQUIRE(header.ok(), "parse");
       REQUIRE(header->total_length == packet.size(), "length");
-      REQUIRE(header->source.to_string() == (c.family == AF_INET ? "10.77.0.1" : "fd00:77::1"), "source");
+      REQUIRE(header->source.to_string() == (c.family == AF_INET ? "10.77.0.1" : "fd00:77::1"),
+              "source");
       // The kernel checks our checksums and hands the error to the sending socket.
       auto reply = make_destination_unreachable(packet);
       REQUIRE(reply.has_value(), "no ICMP error built");
+      // A corrupted ICMP checksum is dropped by the kernel: no error reaches the socket.
+      auto corrupted = *reply;
+      corrupted[c.family == AF_INET ? 22 : 42] ^= 0x5a;
+      REQUIRE(tun->write(corrupted).ok(), "writing corrupted ICMP error");
+      REQUIRE(socket_error_after(sock, std::chrono::milliseconds(300)) == 0,
+              "corrupted ICMP accepted");
       const util::ByteView views[] = {*reply};
       auto written = tun->write_batch(views);
       REQUIRE(written.ok() && *written == 1, "writing ICMP error");
       const int error = socket_error_after(sock, std::chrono::milliseconds(3000));
       close(sock);
-      REQUIRE(error == EHOSTUNREACH, std::string("socket error for ") + c.destination + ": " + std::strerror(error));
+      REQUIRE(error == EHOSTUNREACH,
+              std::string("socket error for ") + c.destination + ": " + std::strerror(error));
     }
     return "";
   });
