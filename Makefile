@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 RELEASE_DIR := build/release
 TEST_DIR := build/asan
 FUZZ_DIR := build/fuzz
-FUZZ_RUNS ?= 20000
+FUZZ_RUNS ?= 5000
 
 .PHONY: all deps build build-test build-fuzz test unit fuzz-smoke fuzz demo bench format tidy clean
 
