@@ -20,12 +20,6 @@ namespace {
 using util::Errc;
 using util::make_error;
 
-bool equal_fold(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 // fmt's %v of a []byte: "[1 2 3]", nil or empty "[]".
 void append_go_byte_slice(std::string& out, const std::optional<util::Bytes>& bytes) {

@@ -14,12 +14,6 @@ namespace {
 using util::Errc;
 using util::make_error;
 
-bool equal_fold(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 void put_field(util::Bytes& out, std::string_view text) {
   util::put_u64_be(out, text.size());

@@ -1,6 +1,9 @@
 // Go encoding/json string escaping (encode.go's appendString with escapeHTML) and small writers.
 #include "ledger/go_json.hpp"
 
+#include <algorithm>
+#include <cctype>
+
 #include <utility>
 
 namespace edgevpn::ledger {
@@ -144,6 +147,13 @@ std::string go_encode_string_map(const std::map<std::string, std::string>& map) 
   }
   out += '}';
   return out;
+}
+
+bool equal_fold(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
 }
 
 }  // namespace edgevpn::ledger

@@ -14,6 +14,8 @@ namespace edgevpn::ledger {
 // except \b \f \n \r \t (Go >= 1.22); each byte of invalid UTF-8 becomes \ufffd.
 void append_go_quoted(std::string& out, std::string_view text);
 std::string go_quote(std::string_view text);
+// ASCII case-insensitive equality, as encoding/json matches object keys to struct fields.
+bool equal_fold(std::string_view a, std::string_view b);
 
 // Writes a Go struct's fields in declaration order: {"A":...,"B":...}.
 class GoObjectWriter {

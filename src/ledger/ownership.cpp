@@ -7,18 +7,14 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "ledger/go_json.hpp"
+
 namespace edgevpn::ledger {
 namespace {
 
 using util::Errc;
 using util::make_error;
 
-bool equal_fold(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 std::string_view trim(std::string_view text) {
   auto space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
