@@ -15,6 +15,10 @@ struct UnavailableFlag {
 
 #define EDGEVPN_UNAVAILABLE(flag, member) \
   UnavailableFlag { flag, [](const Options& a, const Options& b) { return a.member != b.member; } }
+// Features EdgeVPN turns on by default: while they are not built, a node running with them on
+// (the default) is told so, instead of silently running without them.
+#define EDGEVPN_UNAVAILABLE_WHEN_ON(flag, member) \
+  UnavailableFlag { flag, [](const Options& a, const Options&) { return a.member; } }
 
 const UnavailableFlag kUnavailableFlags[] = {
     // common flags
@@ -35,13 +39,13 @@ const UnavailableFlag kUnavailableFlags[] = {
     EDGEVPN_UNAVAILABLE("--nat-ratelimit", nat_ratelimit),
     EDGEVPN_UNAVAILABLE("--max-connections", max_connections),
     EDGEVPN_UNAVAILABLE("--ledger-state", ledger_state),
-    EDGEVPN_UNAVAILABLE("--mdns", mdns),
-    EDGEVPN_UNAVAILABLE("--autorelay", autorelay),
+    EDGEVPN_UNAVAILABLE_WHEN_ON("--mdns", mdns),
+    EDGEVPN_UNAVAILABLE_WHEN_ON("--autorelay", autorelay),
     EDGEVPN_UNAVAILABLE("--concurrency", concurrency),
-    EDGEVPN_UNAVAILABLE("--holepunch", holepunch),
-    EDGEVPN_UNAVAILABLE("--natservice", natservice),
-    EDGEVPN_UNAVAILABLE("--natmap", natmap),
-    EDGEVPN_UNAVAILABLE("--dht", dht),
+    EDGEVPN_UNAVAILABLE_WHEN_ON("--holepunch", holepunch),
+    EDGEVPN_UNAVAILABLE_WHEN_ON("--natservice", natservice),
+    EDGEVPN_UNAVAILABLE_WHEN_ON("--natmap", natmap),
+    EDGEVPN_UNAVAILABLE_WHEN_ON("--dht", dht),
     EDGEVPN_UNAVAILABLE("--low-profile", low_profile),
     EDGEVPN_UNAVAILABLE("--aliveness-healthcheck-interval", aliveness_healthcheck_interval),
     EDGEVPN_UNAVAILABLE("--aliveness-healthcheck-scrub-interval",
@@ -51,7 +55,7 @@ const UnavailableFlag kUnavailableFlags[] = {
     EDGEVPN_UNAVAILABLE("--connection-high-water", connection_high_water),
     EDGEVPN_UNAVAILABLE("--connection-low-water", connection_low_water),
     EDGEVPN_UNAVAILABLE("--autorelay-static-peer", autorelay_static_peer),
-    EDGEVPN_UNAVAILABLE("--relay-service", relay_service),
+    EDGEVPN_UNAVAILABLE_WHEN_ON("--relay-service", relay_service),
     EDGEVPN_UNAVAILABLE("--relay-service-network-only", relay_service_network_only),
     EDGEVPN_UNAVAILABLE("--relay-service-acl-refresh", relay_service_acl_refresh),
     EDGEVPN_UNAVAILABLE("--relay-service-max-data", relay_service_max_data),
@@ -99,6 +103,7 @@ const UnavailableFlag kUnavailableFlags[] = {
 };
 
 #undef EDGEVPN_UNAVAILABLE
+#undef EDGEVPN_UNAVAILABLE_WHEN_ON
 
 }  // namespace
 

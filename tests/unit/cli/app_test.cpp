@@ -182,14 +182,26 @@ TEST(CliHelp, TokenInfoIsHiddenAndEdgeVpnCommandsAreListed) {
   EXPECT_NE(help.find("EDGEVPNTOKEN"), std::string::npos);
 }
 
-TEST(UnavailableFlags, NothingReportedAtDefaults) {
-  EXPECT_TRUE(unavailable_flags_in_use(parse({})).empty());
-  EXPECT_TRUE(unavailable_flags_in_use(parse({"proxy"})).empty());
-  EXPECT_TRUE(unavailable_flags_in_use(parse({"--mdns=true"})).empty());
+const std::vector<std::string> kDefaultOnFeaturesOff = {
+    "--mdns=false",       "--autorelay=false", "--holepunch=false",    "--natservice=false",
+    "--natmap=false",     "--dht=false",       "--relay-service=false"};
+
+std::vector<std::string> with_default_on_features_off(std::vector<std::string> args) {
+  args.insert(args.end(), kDefaultOnFeaturesOff.begin(), kDefaultOnFeaturesOff.end());
+  return args;
+}
+
+TEST(UnavailableFlags, DefaultOnFeaturesNotBuiltAreReportedWhileOn) {
+  EXPECT_EQ(unavailable_flags_in_use(parse({})),
+            (std::vector<std::string_view>{"--mdns", "--autorelay", "--holepunch", "--natservice",
+                                           "--natmap", "--dht", "--relay-service"}));
+  EXPECT_TRUE(unavailable_flags_in_use(parse(with_default_on_features_off({}))).empty());
+  EXPECT_TRUE(unavailable_flags_in_use(parse(with_default_on_features_off({"proxy"}))).empty());
 }
 
 TEST(UnavailableFlags, ReportsEachChangedFlag) {
-  auto in_use = unavailable_flags_in_use(parse({"--dhcp", "--mtu", "1400", "--blacklist", "x"}));
+  auto in_use = unavailable_flags_in_use(
+      parse(with_default_on_features_off({"--dhcp", "--mtu", "1400", "--blacklist", "x"})));
   EXPECT_EQ(in_use, (std::vector<std::string_view>{"--mtu", "--blacklist", "--dhcp"}));
 }
 
