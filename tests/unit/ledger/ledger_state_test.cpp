@@ -4,25 +4,14 @@
 
 #include <gtest/gtest.h>
 
+#include "entry_builder.hpp"
+
 #include "crypto/peer_id.hpp"
 #include "ledger/go_json.hpp"
 
 namespace edgevpn::ledger {
 namespace {
 
-// Builds an entry field by field (designated initializers trip -Wmissing-field-initializers).
-Entry make_entry(std::string value, std::string owner = "", uint64_t version = 0,
-                 int64_t updated_at = 0, bool deleted = false,
-                 std::optional<util::Bytes> sig = std::nullopt) {
-  Entry entry;
-  entry.value = std::move(value);
-  entry.owner = std::move(owner);
-  entry.version = version;
-  entry.updated_at = updated_at;
-  entry.deleted = deleted;
-  entry.sig = std::move(sig);
-  return entry;
-}
 
 using namespace std::chrono_literals;
 
