@@ -553,6 +553,10 @@ const Peerstore& Host::peerstore() const { return impl_->peerstore_; }
 bool Host::is_connected(const crypto::PeerId& peer) const {
   return impl_->live_connection(peer) != nullptr;
 }
+bool Host::is_outbound(const crypto::PeerId& peer) const {
+  auto conn = impl_->live_connection(peer);
+  return conn != nullptr && conn->info().direction == Direction::kOutbound;
+}
 bool Host::is_identified(const crypto::PeerId& peer) const {
   return impl_->identified_.count(peer) != 0;
 }

@@ -101,6 +101,8 @@ class Host {
   Peerstore& peerstore();
   const Peerstore& peerstore() const;
   bool is_connected(const crypto::PeerId& peer) const;
+  // True when the live connection to `peer` is one we dialled.
+  bool is_outbound(const crypto::PeerId& peer) const;
   // True once identify with `peer` finished on the current connection.
   bool is_identified(const crypto::PeerId& peer) const;
   std::vector<crypto::PeerId> connected_peers() const;

@@ -64,9 +64,11 @@ void GossipsubRouter::handle_subscription(const crypto::PeerId& peer, PeerState&
     }
     state.topics.insert(topic);
     topic_peers_[topic].insert(peer);
+    events_.emplace_back(SubscriptionEvent{peer, topic, true});
     return;
   }
   if (state.topics.erase(topic) == 0) return;
+  events_.emplace_back(SubscriptionEvent{peer, topic, false});
   auto topic_it = topic_peers_.find(topic);
   if (topic_it != topic_peers_.end()) {
     topic_it->second.erase(peer);

@@ -54,6 +54,7 @@ void GossipsubRouter::remove_peer(const crypto::PeerId& peer) {
   auto it = peers_.find(peer);
   if (it == peers_.end()) return;
   for (const auto& topic : it->second.topics) {
+    events_.emplace_back(SubscriptionEvent{peer, topic, false});
     auto topic_it = topic_peers_.find(topic);
     if (topic_it == topic_peers_.end()) continue;
     topic_it->second.erase(peer);

@@ -52,7 +52,15 @@ struct PeerMisbehavedEvent {
   std::string reason;
 };
 
-using RouterEvent = std::variant<MessageEvent, DialPeerEvent, PeerMisbehavedEvent>;
+// A peer joined or left a topic (its SUBSCRIBE / UNSUBSCRIBE, or the peer went away).
+struct SubscriptionEvent {
+  crypto::PeerId peer;
+  std::string topic;
+  bool subscribed = false;
+};
+
+using RouterEvent =
+    std::variant<MessageEvent, DialPeerEvent, PeerMisbehavedEvent, SubscriptionEvent>;
 
 class GossipsubRouter {
  public:

@@ -1,0 +1,412 @@
+// GossipSub on the host. The router is sans-I/O; this file moves its bytes: one outbound stream
+// per pubsub peer (written by a per-peer writer coroutine from a bounded queue), one reader per
+// inbound stream, and a timer for the heartbeat.
+#include "p2p/gossip/pubsub_service.hpp"
+
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/io_context.hpp>
+#include <asio/redirect_error.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/use_awaitable.hpp>
+#include <array>
+#include <chrono>
+#include <deque>
+#include <map>
+#include <unordered_map>
+
+#include "crypto/random.hpp"
+#include "p2p/host/async_signal.hpp"
+#include "util/log/log.hpp"
+
+namespace edgevpn::p2p::gossip {
+namespace {
+
+using crypto::PeerId;
+
+// A peer whose outbound stream cannot keep up loses frames beyond this (gossip recovers them).
+constexpr size_t kMaxQueuedBytes = 32u << 20;
+constexpr size_t kReadChunk = 64 * 1024;
+
+std::vector<std::string> offered_protocols() {
+  return {pubsub::kSupportedProtocolIds.begin(), pubsub::kSupportedProtocolIds.end()};
+}
+
+uint64_t random_seed() {
+  auto bytes = crypto::random_bytes(8);
+  uint64_t seed = 0;
+  for (auto b : bytes) seed = (seed << 8) | b;
+  return seed;
+}
+
+util::SteadyTime now() { return std::chrono::steady_clock::now(); }
+
+std::shared_ptr<spdlog::logger> logger() {
+  static auto instance = log::get("p2p.pubsub");
+  return instance;
+}
+
+}  // namespace
+
+class PubsubService::Impl : public std::enable_shared_from_this<Impl> {
+ public:
+  using TopicPeerCallback =
+      std::function<void(const std::string&, const PeerId&, bool joined)>;
+
+  struct Link {
+    host::Stream stream;  // outbound; invalid until opened
+    std::deque<util::Bytes> queue;
+    size_t queued_bytes = 0;
+    std::shared_ptr<host::AsyncSignal> signal;
+    bool writer_running = false;
+  };
+
+  Impl(asio::io_context& io, host::Host& host, crypto::PrivateKey key, pubsub::RouterConfig config)
+      : io_(io),
+        host_(host),
+        router_(std::move(key), std::move(config), random_seed(), now()),
+        timer_(io) {}
+
+  void start() {
+    if (running_) return;
+    running_ = true;
+    std::weak_ptr<Impl> weak = weak_from_this();
+    for (const auto& id : offered_protocols()) {
+      host_.set_stream_handler(id, [weak](host::Stream stream) {
+        return inbound_loop(weak, std::move(stream));
+      });
+    }
+    if (!callbacks_registered_) {
+      callbacks_registered_ = true;
+      host_.on_peer_identified([weak](const PeerId& peer) {
+        if (auto self = weak.lock()) self->maybe_open(peer);
+      });
+      host_.on_peer_disconnected([weak](const PeerId& peer) {
+        if (auto self = weak.lock()) self->drop_peer(peer);
+      });
+    }
+    for (const auto& peer : host_.connected_peers()) {
+      if (host_.is_identified(peer)) maybe_open(peer);
+    }
+    asio::co_spawn(io_, timer_loop(weak), asio::detached);
+  }
+
+  void stop() {
+    if (!running_) return;
+    running_ = false;
+    timer_.cancel();
+    for (const auto& id : offered_protocols()) host_.remove_stream_handler(id);
+    for (auto& [peer, link] : links_) {
+      if (link.stream.valid()) link.stream.reset();
+      link.signal->notify();
+    }
+    for (auto& [peer, stream] : inbound_) stream.reset();
+    links_.clear();
+    inbound_.clear();
+  }
+
+  void join(const std::string& topic, MessageHandler handler) {
+    handlers_[topic] = std::move(handler);
+    router_.subscribe(topic, now());
+    pump();
+  }
+
+  void leave(const std::string& topic) {
+    handlers_.erase(topic);
+    router_.unsubscribe(topic, now());
+    pump();
+  }
+
+  util::Result<pubsub::MessageId> publish(const std::string& topic, util::ByteView data) {
+    auto id = router_.publish(topic, data, now());
+    if (id) ++stats_.messages_published;
+    pump();
+    return id;
+  }
+
+  // Opens our outbound pubsub stream to `peer` once it is known to speak pubsub.
+  void maybe_open(const PeerId& peer) {
+    if (!running_ || opening_.count(peer) != 0) return;
+    if (auto it = links_.find(peer); it != links_.end() && it->second.stream.valid()) return;
+    bool speaks = false;
+    for (const auto& id : pubsub::kSupportedProtocolIds) {
+      speaks = speaks || host_.peerstore().supports(peer, id);
+    }
+    if (!speaks) return;
+    opening_.insert(peer);
+    asio::co_spawn(io_, open_outbound(weak_from_this(), peer), asio::detached);
+  }
+
+  static asio::awaitable<void> open_outbound(std::weak_ptr<Impl> weak, PeerId peer) {
+    host::Host* host = nullptr;
+    if (auto self = weak.lock()) host = &self->host_;
+    if (host == nullptr) co_return;
+    auto stream = co_await host->new_stream(peer, offered_protocols());
+    auto self = weak.lock();
+    if (!self) {
+      if (stream) stream->reset();
+      co_return;
+    }
+    self->opening_.erase(peer);
+    if (!stream) {
+      logger()->debug("no pubsub stream to {}: {}", peer.to_base58(), stream.error().describe());
+      co_return;
+    }
+    if (!self->running_ || !host->is_connected(peer)) {
+      stream->reset();
+      co_return;
+    }
+    auto protocol = pubsub::parse_protocol(stream->protocol());
+    if (!protocol) {
+      stream->reset();
+      co_return;
+    }
+    Link& link = self->link(peer);
+    link.stream = *stream;
+    ++self->stats_.streams_opened;
+    self->router_.add_peer(peer, *protocol, host->is_outbound(peer));
+    self->start_writer(peer, link);
+    self->pump();
+  }
+
+  Link& link(const PeerId& peer) {
+    auto [it, inserted] = links_.try_emplace(peer);
+    if (inserted) it->second.signal = std::make_shared<host::AsyncSignal>(io_.get_executor());
+    return it->second;
+  }
+
+  void start_writer(const PeerId& peer, Link& link) {
+    if (link.writer_running || !link.stream.valid()) return;
+    link.writer_running = true;
+    asio::co_spawn(io_, writer_loop(weak_from_this(), peer, link.stream, link.signal),
+                   asio::detached);
+  }
+
+  static asio::awaitable<void> writer_loop(std::weak_ptr<Impl> weak, PeerId peer,
+                                           host::Stream stream,
+                                           std::shared_ptr<host::AsyncSignal> signal) {
+    util::Bytes batch;
+    while (true) {
+      {
+        auto self = weak.lock();
+        if (!self || !self->running_) co_return;
+        auto it = self->links_.find(peer);
+        if (it == self->links_.end() || it->second.stream.id() != stream.id()) co_return;
+        Link& link = it->second;
+        batch.clear();
+        while (!link.queue.empty()) {
+          batch.insert(batch.end(), link.queue.front().begin(), link.queue.front().end());
+          link.queue.pop_front();
+        }
+        link.queued_bytes = 0;
+      }
+      if (batch.empty()) {
+        co_await signal->wait();
+        continue;
+      }
+      auto status = co_await stream.write_all(batch);
+      if (!status) {
+        auto self = weak.lock();
+        if (!self) co_return;
+        logger()->debug("pubsub stream to {} failed: {}", peer.to_base58(),
+                        status.error().describe());
+        auto it = self->links_.find(peer);
+        if (it != self->links_.end() && it->second.stream.id() == stream.id()) {
+          // Keep the router's view: reopen a stream if the peer is still connected.
+          it->second.stream = host::Stream();
+          it->second.writer_running = false;
+          self->maybe_open(peer);
+        }
+        co_return;
+      }
+    }
+  }
+
+  static asio::awaitable<void> inbound_loop(std::weak_ptr<Impl> weak, host::Stream stream) {
+    const PeerId peer = stream.remote_peer();
+    {
+      auto self = weak.lock();
+      if (!self || !self->running_) {
+        stream.reset();
+        co_return;
+      }
+      auto protocol = pubsub::parse_protocol(stream.protocol());
+      if (!protocol) {
+        stream.reset();
+        co_return;
+      }
+      if (auto old = self->inbound_.find(peer); old != self->inbound_.end()) old->second.reset();
+      self->inbound_[peer] = stream;
+      auto links_it = self->links_.find(peer);
+      if (links_it == self->links_.end()) {
+        // The peer's stream came before ours: let the router know it (our stream follows).
+        self->link(peer);
+        self->router_.add_peer(peer, *protocol, self->host_.is_outbound(peer));
+      }
+      self->router_.restart_inbound(peer);
+      self->maybe_open(peer);
+      self->pump();
+    }
+    std::vector<uint8_t> buffer(kReadChunk);
+    while (true) {
+      auto read = co_await stream.read_some(buffer);
+      auto self = weak.lock();
+      if (!self || !self->running_) co_return;
+      if (!read || *read == 0) break;
+      auto status = self->router_.on_rpc_bytes(peer, util::ByteView(buffer.data(), *read), now());
+      if (!status) {
+        ++self->stats_.bad_rpcs;
+        logger()->info("dropping peer {}: bad pubsub RPC: {}", peer.to_base58(),
+                       status.error().describe());
+        stream.reset();
+        self->pump();
+        asio::co_spawn(self->io_, self->host_.disconnect(peer), asio::detached);
+        co_return;
+      }
+      self->pump();
+    }
+    if (auto self = weak.lock()) {
+      auto it = self->inbound_.find(peer);
+      if (it != self->inbound_.end() && it->second.id() == stream.id()) self->inbound_.erase(it);
+    }
+  }
+
+  static asio::awaitable<void> timer_loop(std::weak_ptr<Impl> weak) {
+    while (true) {
+      asio::steady_timer* timer = nullptr;
+      {
+        auto self = weak.lock();
+        if (!self || !self->running_) co_return;
+        self->timer_.expires_at(self->router_.next_deadline());
+        timer = &self->timer_;
+      }
+      asio::error_code ignored;
+      co_await timer->async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+      auto self = weak.lock();
+      if (!self || !self->running_) co_return;
+      self->router_.on_timer(now());
+      self->pump();
+    }
+  }
+
+  void drop_peer(const PeerId& peer) {
+    opening_.erase(peer);
+    if (auto it = links_.find(peer); it != links_.end()) {
+      if (it->second.stream.valid()) it->second.stream.reset();
+      it->second.signal->notify();
+      links_.erase(it);
+    }
+    if (auto it = inbound_.find(peer); it != inbound_.end()) {
+      it->second.reset();
+      inbound_.erase(it);
+    }
+    router_.remove_peer(peer);
+    pump();
+  }
+
+  // Moves the router's output to the writers and handles its events.
+  void pump() {
+    for (auto& [peer, frame] : router_.take_outgoing()) {
+      auto it = links_.find(peer);
+      if (it == links_.end()) continue;
+      Link& link = it->second;
+      if (link.queued_bytes + frame.size() > kMaxQueuedBytes) {
+        ++stats_.frames_dropped;
+        continue;
+      }
+      link.queued_bytes += frame.size();
+      link.queue.push_back(std::move(frame));
+      if (link.stream.valid()) {
+        start_writer(peer, link);
+        link.signal->notify();
+      }
+    }
+    auto events = router_.take_events();
+    for (auto& event : events) {
+      std::visit([this](auto& e) { handle(e); }, event);
+    }
+  }
+
+  void handle(pubsub::MessageEvent& event) {
+    auto it = handlers_.find(event.topic);
+    if (it == handlers_.end()) return;
+    ++stats_.messages_received;
+    auto handler = it->second;  // the handler may leave the topic
+    handler(event);
+  }
+
+  void handle(pubsub::DialPeerEvent& event) {
+    if (!running_ || host_.is_connected(event.peer)) return;
+    auto addrs = host_.peerstore().addrs(event.peer);
+    if (addrs.empty()) return;
+    asio::co_spawn(io_, dial(weak_from_this(), addrs.front().with_peer_id(event.peer)),
+                   asio::detached);
+  }
+
+  static asio::awaitable<void> dial(std::weak_ptr<Impl> weak, Multiaddr addr) {
+    host::Host* host = nullptr;
+    if (auto self = weak.lock()) host = &self->host_;
+    if (host == nullptr) co_return;
+    auto result = co_await host->connect(addr);
+    if (!result) logger()->debug("pubsub dial {}: {}", addr.to_string(), result.error().describe());
+  }
+
+  void handle(pubsub::PeerMisbehavedEvent& event) {
+    logger()->debug("peer {} misbehaved: {}", event.peer.to_base58(), event.reason);
+  }
+
+  void handle(pubsub::SubscriptionEvent& event) {
+    auto callbacks = topic_callbacks_;
+    for (const auto& callback : callbacks) callback(event.topic, event.peer, event.subscribed);
+  }
+
+  asio::io_context& io_;
+  host::Host& host_;
+  pubsub::GossipsubRouter router_;
+  asio::steady_timer timer_;
+  bool running_ = false;
+  bool callbacks_registered_ = false;
+  std::unordered_map<PeerId, Link> links_;
+  std::unordered_map<PeerId, host::Stream> inbound_;
+  std::unordered_set<PeerId> opening_;
+  std::map<std::string, MessageHandler> handlers_;
+  std::vector<TopicPeerCallback> topic_callbacks_;
+  PubsubStats stats_;
+};
+
+PubsubService::PubsubService(asio::io_context& io, host::Host& host, crypto::PrivateKey key,
+                             pubsub::RouterConfig config)
+    : impl_(std::make_shared<Impl>(io, host, std::move(key), std::move(config))) {}
+
+PubsubService::~PubsubService() { impl_->stop(); }
+
+void PubsubService::start() { impl_->start(); }
+void PubsubService::stop() { impl_->stop(); }
+void PubsubService::join(const std::string& topic, MessageHandler handler) {
+  impl_->join(topic, std::move(handler));
+}
+void PubsubService::leave(const std::string& topic) { impl_->leave(topic); }
+util::Result<pubsub::MessageId> PubsubService::publish(const std::string& topic,
+                                                       util::ByteView data) {
+  return impl_->publish(topic, data);
+}
+void PubsubService::on_topic_peer(
+    std::function<void(const std::string&, const crypto::PeerId&, bool)> callback) {
+  impl_->topic_callbacks_.push_back(std::move(callback));
+}
+std::vector<std::string> PubsubService::topics() const { return impl_->router_.subscribed_topics(); }
+std::vector<crypto::PeerId> PubsubService::topic_peers(const std::string& topic) const {
+  return impl_->router_.topic_peers(topic);
+}
+std::vector<crypto::PeerId> PubsubService::mesh_peers(const std::string& topic) const {
+  return impl_->router_.mesh_peers(topic);
+}
+std::string PubsubService::peer_protocol(const crypto::PeerId& peer) const {
+  auto it = impl_->links_.find(peer);
+  if (it == impl_->links_.end() || !it->second.stream.valid()) return "";
+  return it->second.stream.protocol();
+}
+const pubsub::GossipsubRouter& PubsubService::router() const { return impl_->router_; }
+PubsubStats PubsubService::stats() const { return impl_->stats_; }
+
+}  // namespace edgevpn::p2p::gossip
