@@ -48,6 +48,8 @@ struct LiveLedgerConfig {
   seconds heartbeat_interval{120};        // --aliveness-healthcheck-interval
   seconds scrub_interval{600};            // --aliveness-healthcheck-scrub-interval
   seconds heartbeat_max_age{900};         // --aliveness-healthcheck-max-interval
+  // Spec 5.5: when set, ledger messages forwarded by other peers are dropped (static peer table).
+  std::function<bool(const crypto::PeerId&)> accept_sender;
 };
 
 struct LiveLedgerStats {
