@@ -183,6 +183,10 @@ void add_common_flags(CLI::App& app, Options& o) {
         "EDGEVPNOWNERSHIP");
   value(app, "--ownership-ttl", o.ownership_ttl,
         "Ownership liveness window (s); 0 = 4 x the heartbeat interval", "EDGEVPNOWNERSHIPTTL");
+  flag(app, "--ledger-legacy-sync", o.ledger_legacy_sync,
+       "Re-publish the full ledger every --ledger-synchronization-interval as EdgeVPN does "
+       "(for networks with Go nodes; default: on change, on demand and every 5 min)",
+       "EDGEVPNLEDGERLEGACYSYNC");
   flag(app, "--privkey-cache", o.privkey_cache,
        "Keep the node identity key on disk and reuse it", "EDGEVPNPRIVKEYCACHE");
   value(app, "--privkey-cache-dir", o.privkey_cache_dir,

@@ -100,6 +100,7 @@ struct Options {
   bool peerguard = false;
   std::string ownership = "enforce";  // parsed by parse_ownership at start-up
   int ownership_ttl = 0;              // s; 0 = 4 x heartbeat interval
+  bool ledger_legacy_sync = false;    // not an EdgeVPN flag: EdgeVPN's full-ledger schedule
   bool privkey_cache = false;
   std::string privkey_cache_dir = default_state_dir();
   std::vector<std::string> static_peertable;  // ip:peerid

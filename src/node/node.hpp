@@ -1,0 +1,82 @@
+// The node: everything a process holding a token runs (spec 12's pkg/node in C++ form): the
+// libp2p host, GossipSub, the live ledger on the rotating topic, heartbeats, and the connections
+// to the bootstrap peers. Features (VPN, services, API) are built on top of it. All calls on the
+// io_context's thread.
+#pragma once
+
+// libstdc++ first: asio picks its allocator from libstdc++ macros (aligned_alloc).
+#include <cstddef>
+
+#include <asio/awaitable.hpp>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "crypto/keys.hpp"
+#include "ledger/live/live_ledger.hpp"
+#include "node/config/network_config.hpp"
+#include "node/config/options.hpp"
+#include "node/config/ownership.hpp"
+#include "p2p/gossip/pubsub_service.hpp"
+#include "p2p/host/host.hpp"
+#include "util/result.hpp"
+
+namespace asio {
+class io_context;
+}
+
+namespace edgevpn::node {
+
+struct NodeOptions {
+  explicit NodeOptions(crypto::PrivateKey key) : identity(std::move(key)) {}
+
+  NetworkConfig network;
+  crypto::PrivateKey identity;
+  std::vector<p2p::Multiaddr> listen;           // /ip4|ip6/<ip>/tcp/<port>
+  std::vector<p2p::Multiaddr> bootstrap_peers;  // kept connected; GossipSub direct peers
+  size_t max_inbound_connections = 512;
+  OwnershipMode ownership = OwnershipMode::kEnforce;
+  std::chrono::seconds ownership_ttl{0};  // 0: 4 x heartbeat interval
+  std::string ledger_state_dir;
+  std::chrono::seconds ledger_announce_interval{10};
+  std::chrono::seconds ledger_sync_interval{10};
+  bool heartbeat = true;
+  std::chrono::seconds heartbeat_interval{120};
+  std::chrono::seconds scrub_interval{600};
+  std::chrono::seconds heartbeat_max_age{900};
+  // EdgeVPN's sync schedule (full ledger every ledger_sync_interval): for networks with Go nodes.
+  bool legacy_sync = false;
+};
+
+// The NodeOptions of the command-line options. Errors name the flag.
+util::Result<NodeOptions> node_options_from(const Options& options, NetworkConfig network,
+                                            OwnershipMode ownership, crypto::PrivateKey identity);
+
+class Node {
+ public:
+  static util::Result<std::unique_ptr<Node>> create(asio::io_context& io, NodeOptions options);
+  ~Node();
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
+
+  // Listens, joins the ledger topic, dials the bootstrap peers. Fails when a listen address
+  // cannot be bound.
+  util::Status start();
+  // Leaves the topic, says GoAway to every peer, stops the timers.
+  asio::awaitable<void> close();
+
+  const crypto::PeerId& peer_id() const;
+  const NodeOptions& options() const;
+  p2p::host::Host& host();
+  p2p::gossip::PubsubService& pubsub();
+  ledger::live::LiveLedger& ledger();
+
+  class Impl;
+
+ private:
+  explicit Node(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace edgevpn::node
