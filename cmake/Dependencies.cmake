@@ -12,6 +12,7 @@ if(NOT EDGEVPN_FUZZ)
   find_package(CLI11 REQUIRED)
   pkg_check_modules(LIBNL REQUIRED IMPORTED_TARGET libnl-3.0 libnl-route-3.0)
   pkg_check_modules(MINIUPNPC IMPORTED_TARGET miniupnpc)
+  pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)  # the API's HTTP server
   if(EDGEVPN_TESTS)
     find_package(GTest REQUIRED)
   endif()

@@ -10,7 +10,7 @@ packages=(
   clang libclang-rt-14-dev clang-format clang-tidy
   libsodium-dev libssl-dev libprotobuf-dev protobuf-compiler libasio-dev libyaml-cpp-dev
   nlohmann-json3-dev libspdlog-dev libcli11-dev libgtest-dev libgmock-dev
-  libnl-3-dev libnl-route-3-dev libminiupnpc-dev zlib1g-dev
+  libnl-3-dev libnl-route-3-dev libminiupnpc-dev zlib1g-dev libcpp-httplib-dev
   iproute2 iputils-ping iperf3 procps psmisc dnsmasq-base curl
 )
 

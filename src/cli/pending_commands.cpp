@@ -13,7 +13,6 @@ int pending_network_command(const node::Options& options, std::string_view name)
 }  // namespace
 
 int run_vpn(const node::Options& options) { return pending_network_command(options, "vpn"); }
-int run_api(const node::Options& options) { return pending_network_command(options, "api"); }
 
 int run_service_add(const node::Options& options) {
   return pending_network_command(options, "service-add");
