@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs every build and test dependency on a Debian 12 machine: Debian packages with apt-get
-# (only those missing) and the npm packages of the js-libp2p interop peer (pinned lockfile).
+# (only those missing) and the npm packages of the js-libp2p interop peer and of the browser tests
+# (pinned lockfiles).
 # Idempotent; safe to run before every build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,7 +12,7 @@ packages=(
   libsodium-dev libssl-dev libprotobuf-dev protobuf-compiler libasio-dev libyaml-cpp-dev
   nlohmann-json3-dev libspdlog-dev libcli11-dev libgtest-dev libgmock-dev
   libnl-3-dev libnl-route-3-dev libminiupnpc-dev zlib1g-dev libcpp-httplib-dev
-  iproute2 iputils-ping iperf3 procps psmisc dnsmasq-base curl
+  iproute2 iputils-ping iperf3 procps psmisc dnsmasq-base curl chromium
 )
 
 missing=()
@@ -41,6 +42,13 @@ if [ -f tests/interop/package-lock.json ]; then
   if [ ! -d tests/interop/node_modules ] ||
      [ tests/interop/package-lock.json -nt tests/interop/node_modules/.package-lock.json ]; then
     (cd tests/interop && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error)
+  fi
+fi
+# playwright-core for the web UI tests (tests/browser); it drives Debian's chromium, no download.
+if [ -f tests/browser/package-lock.json ]; then
+  if [ ! -d tests/browser/node_modules ] ||
+     [ tests/browser/package-lock.json -nt tests/browser/node_modules/.package-lock.json ]; then
+    (cd tests/browser && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error)
   fi
 fi
 echo "install-deps: ok"

@@ -114,6 +114,8 @@ void add_common_flags(CLI::App& app, Options& o) {
   flag(app, "--natmap", o.natmap, "Open a port on the router with UPnP / NAT-PMP",
        "EDGEVPNNATMAP");
   flag(app, "--dht", o.dht, "Discover peers through the DHT rendezvous", "EDGEVPNDHT");
+  value(app, "--dht-mode", o.dht_mode,
+        "DHT mode: auto (server with a public address), client or server", "EDGEVPNDHTMODE");
   flag(app, "--low-profile", o.low_profile, "Low profile: DHT bucket size 20",
        "EDGEVPNLOWPROFILE");
   value(app, "--aliveness-healthcheck-interval", o.aliveness_healthcheck_interval,
@@ -220,7 +222,8 @@ void add_root_flags(CLI::App& app, Options& o) {
   flag(app, "--transient-conn", o.transient_conn, "Allow limited (relayed) connections",
        "TRANSIENTCONN");
   value(app, "--lease-dir", o.lease_dir, "DHCP lease directory", "DHCPLEASEDIR");
-  value(app, "--address", o.address, "VPN address of this node (CIDR)", "ADDRESS");
+  list(app, "--address", o.address,
+       "VPN address of this node (CIDR); give an IPv4 and an IPv6 one for dual stack", "ADDRESS");
   value(app, "--dns", o.dns_address, "Serve DNS on this address (empty = no DNS server)",
         "DNSADDRESS");
   flag(app, "--dns-forwarder", o.dns_forwarder, "Forward names the ledger does not know",
@@ -247,9 +250,15 @@ void add_api_flags(CLI::App& app, Options& o) {
 
 void add_service_flags(CLI::App& app, Options& o, bool connect) {
   app.add_option("--name", o.name, "Service name (or the first argument)");
-  app.add_option("--address", o.service_address,
+  // The seed README's older spellings: --srcaddress (connect) and --remoteaddress (add).
+  app.add_option(connect ? "--address,--srcaddress" : "--address,--remoteaddress",
+                 o.service_address,
                  connect ? "Local address to bind, e.g. :8080 (or the second argument)"
                          : "Address the service forwards to, host:port (or the second argument)");
+  app.add_option("--service", o.services,
+                 connect ? "Repeatable: bind [ip]:port to service NAME (NAME=[IP]:PORT)"
+                         : "Repeatable: expose HOST:PORT as service NAME (NAME=HOST:PORT)")
+      ->type_name("NAME=ADDRESS");
   app.add_option("args", o.args, connect ? "<name> <[ip]:port>" : "<name> <host:port>");
 }
 

@@ -8,6 +8,7 @@
 #include <csignal>
 
 #include "api/api_server.hpp"
+#include "api/ui/ui_assets.hpp"
 #include "cli/command_support.hpp"
 #include "node/config/identity_cache.hpp"
 #include "node/node_api_backend.hpp"
@@ -77,8 +78,11 @@ int run_node(const node::Options& options, const std::function<util::Status(Node
   std::unique_ptr<api::ApiServer> api_server;
   if (const auto listen = api_listen_address(options); !listen.empty()) {
     api_backend = std::make_unique<node::NodeApiBackend>(*node);
+    api::ApiServerOptions api_options;
+    api_options.assets = api::ui::ui_assets();
     api_server = std::make_unique<api::ApiServer>(
-        *api_backend, [&io](std::function<void()> task) { asio::post(io, std::move(task)); });
+        *api_backend, [&io](std::function<void()> task) { asio::post(io, std::move(task)); },
+        std::move(api_options));
     if (auto status = api_server->start(listen); !status) {
       return fail("API on " + listen + ": " + status.error().message);
     }

@@ -12,20 +12,7 @@ int pending_network_command(const node::Options& options, std::string_view name)
 }
 }  // namespace
 
-int run_vpn(const node::Options& options) { return pending_network_command(options, "vpn"); }
 
-int run_service_add(const node::Options& options) {
-  return pending_network_command(options, "service-add");
-}
-int run_service_connect(const node::Options& options) {
-  return pending_network_command(options, "service-connect");
-}
-int run_file_send(const node::Options& options) {
-  return pending_network_command(options, "file-send");
-}
-int run_file_receive(const node::Options& options) {
-  return pending_network_command(options, "file-receive");
-}
 int run_proxy(const node::Options& options) { return pending_network_command(options, "proxy"); }
 int run_dns(const node::Options& options) { return pending_network_command(options, "dns"); }
 

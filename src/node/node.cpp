@@ -1,15 +1,21 @@
-// The node: wires the host, GossipSub and the live ledger together from a token, and keeps the
-// bootstrap peers connected.
+// The node: wires the host, GossipSub and the live ledger together from a token, keeps the
+// bootstrap peers connected, runs discovery (DHT rendezvous, mDNS) and the connection manager.
 #include "node/node.hpp"
 
+#include <algorithm>
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/io_context.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
-#include <algorithm>
+#include <unordered_set>
 
+#include "node/machine_entry.hpp"
+#include "p2p/discovery/mdns_service.hpp"
+#include "p2p/discovery/rendezvous_discovery.hpp"
+#include "p2p/host/blacklist.hpp"
+#include "p2p/host/connection_manager.hpp"
 #include "util/log/log.hpp"
 
 namespace edgevpn::node {
@@ -59,17 +65,128 @@ asio::awaitable<void> keep_connected(p2p::host::Host& host, Multiaddr addr,
   }
 }
 
+// Dials a peer that discovery found, trying its TCP addresses in turn.
+asio::awaitable<void> dial_discovered(p2p::host::Host& host, crypto::PeerId peer,
+                                      std::vector<Multiaddr> addrs, std::shared_ptr<bool> stopping,
+                                      std::shared_ptr<Node::DiscoveryStats> stats) {
+  for (const auto& addr : addrs) {
+    if (*stopping || host.is_connected(peer)) co_return;
+    if (!addr.tcp_endpoint()) continue;
+    auto result = co_await host.connect(addr.without_peer_id().with_peer_id(peer));
+    if (*stopping) co_return;
+    if (result) {
+      ++stats->discovered_dials;
+      logger()->info("connected to {} (mDNS)", peer.to_base58());
+      co_return;
+    }
+    logger()->debug("mDNS peer {} at {}: {}", peer.to_base58(), addr.to_string(),
+                    result.error().describe());
+  }
+}
+
 }  // namespace
+
+const std::vector<std::string>& default_dht_bootstrap_peers() {
+  static const std::vector<std::string> peers = {
+      "/dnsaddr/bootstrap.libp2p.io/p2p/QmNnooDu7bfjPFoTZYxMNLWUQJyrVwtbZg5gBMjTezGAJN",
+      "/dnsaddr/bootstrap.libp2p.io/p2p/QmQCU2EcMqAqQPR2i9bChDtGNJchTbq5TbXJJ16u19uLTa",
+      "/dnsaddr/bootstrap.libp2p.io/p2p/QmbLHAnMoJPWSCR5Zhtx6BHJX9KiKNN6tpvbUcqanj75Nb",
+      "/dnsaddr/bootstrap.libp2p.io/p2p/QmcZf59bWwK5XFi76CZX8cbJ4BhTzzA3gU1ZjYZcYW3dwt",
+      "/ip4/104.131.131.82/tcp/4001/p2p/QmaCpDMGvV2BGHeYERUEnRQAwe3N8SzbUtfsmvsqQLuvuJ",
+  };
+  return peers;
+}
 
 class Node::Impl {
  public:
   Impl(asio::io_context& io, NodeOptions options) : io_(io), options_(std::move(options)) {}
+
+  // Peers on our ledger topic or in the machines bucket are never trimmed.
+  bool is_protected(const crypto::PeerId& peer) {
+    const auto on_topic = ledger_->topic_peers();
+    if (std::find(on_topic.begin(), on_topic.end(), peer) != on_topic.end()) return true;
+    if (machines_block_ != ledger_->last_block().hash) {  // a new block: read the bucket again
+      machines_block_ = ledger_->last_block().hash;
+      machine_peers_.clear();
+      const auto data = ledger_->current_data();
+      if (auto machines = data.find("machines"); machines != data.end()) {
+        for (const auto& [key, value] : machines->second) {
+          if (auto id = machine_peer(value)) machine_peers_.insert(*id);
+        }
+      }
+    }
+    return machine_peers_.count(peer.to_base58()) > 0;
+  }
+
+  void start_dht() {
+    const NodeOptions& o = options_;
+    if (!o.network.dht_enabled()) {
+      logger()->warn("DHT discovery off: the network config has no otp.dht.key nor rendezvous");
+      return;
+    }
+    p2p::discovery::KadConfig kad_config;
+    kad_config.mode = o.discovery.dht_mode;
+    kad_config.announce_addrs = o.discovery.dht_announce_addrs;
+    kad_ = std::make_unique<p2p::discovery::KadService>(io_, *host_, kad_config);
+    kad_->start();
+    p2p::discovery::RendezvousConfig config;
+    config.bootstrap_peers = o.discovery.dht_bootstrap_peers;
+    config.max_interval = o.discovery.interval;
+    config.initial_interval = std::min(o.discovery.initial_interval, o.discovery.interval);
+    rendezvous_ = std::make_unique<p2p::discovery::RendezvousDiscovery>(
+        io_, *host_, *kad_,
+        [this] { return schedule_->rendezvous_ring(util::SystemClock().wall_now()); }, config);
+    rendezvous_->on_peer_found([](const p2p::kad::PeerInfo& peer, bool connected) {
+      logger()->debug("rendezvous peer {} ({})", peer.id.to_base58(),
+                      connected ? "connected" : "unreachable");
+    });
+    rendezvous_->start();
+    logger()->info("DHT discovery on ({} mode, {} bootstrap peers)",
+                   kad_->server_mode() ? "server" : "client", config.bootstrap_peers.size());
+  }
+
+  void start_mdns() {
+    if (!options_.network.mdns_enabled()) {
+      logger()->warn("mDNS discovery off: the network config has no mdns service name");
+      return;
+    }
+    p2p::discovery::MdnsConfig config;
+    config.service = options_.network.mdns;
+    mdns_ = std::make_unique<p2p::discovery::MdnsService>(io_, *host_, config);
+    mdns_->on_peer_found([this](const p2p::mdns::DiscoveredPeer& peer) {
+      ++stats_->mdns_peers_found;
+      if (host_->is_connected(peer.id)) return;
+      asio::co_spawn(io_, dial_discovered(*host_, peer.id, peer.addrs, stopping_, stats_),
+                     asio::detached);
+    });
+    if (auto status = mdns_->start(); !status) {
+      logger()->warn("mDNS discovery off: {}", status.error().describe());
+      mdns_.reset();
+      return;
+    }
+    logger()->info("mDNS discovery on ({} interfaces)", mdns_->interfaces().size());
+  }
+
+  void stop_discovery() {
+    if (rendezvous_) rendezvous_->stop();
+    if (kad_) kad_->stop();
+    if (mdns_) mdns_->stop();
+    if (connections_) connections_->stop();
+  }
 
   asio::io_context& io_;
   NodeOptions options_;
   std::unique_ptr<p2p::host::Host> host_;
   std::unique_ptr<p2p::gossip::PubsubService> pubsub_;
   std::unique_ptr<ledger::live::LiveLedger> ledger_;
+  std::optional<ledger::TopicSchedule> schedule_;
+  std::unique_ptr<p2p::host::ConnectionManager> connections_;
+  std::unique_ptr<p2p::discovery::KadService> kad_;
+  std::unique_ptr<p2p::discovery::RendezvousDiscovery> rendezvous_;
+  std::unique_ptr<p2p::discovery::MdnsService> mdns_;
+  std::shared_ptr<DiscoveryStats> stats_ = std::make_shared<DiscoveryStats>();
+  std::string machines_block_ = "(none)";
+  std::unordered_set<std::string> machine_peers_;
   std::shared_ptr<bool> stopping_ = std::make_shared<bool>(false);
 };
 
@@ -79,14 +196,28 @@ util::Result<std::unique_ptr<Node>> Node::create(asio::io_context& io, NodeOptio
   }
   for (const auto& addr : options.bootstrap_peers) {
     if (!addr.peer_id() || !addr.tcp_endpoint()) {
-      return util::make_error(util::Errc::kInvalidArgument,
-                              "bootstrap peer " + addr.to_string() +
-                                  ": need /ip4|ip6/<ip>/tcp/<port>/p2p/<id>");
+      return util::make_error(
+          util::Errc::kInvalidArgument,
+          "bootstrap peer " + addr.to_string() + ": need /ip4|ip6/<ip>/tcp/<port>/p2p/<id>");
     }
   }
   if (options.network.max_message_size <= 0) {
     return util::make_error(util::Errc::kInvalidArgument, "max_message_size must be positive");
   }
+  for (const auto& addr : options.discovery.dht_bootstrap_peers) {
+    if (!addr.peer_id()) {
+      return util::make_error(util::Errc::kInvalidArgument,
+                              "DHT bootstrap peer " + addr.to_string() + ": no /p2p/<id>");
+    }
+  }
+  const auto& connections = options.connections;
+  if (connections.low_water > connections.high_water || connections.high_water == 0) {
+    return util::make_error(util::Errc::kInvalidArgument,
+                            "connection low water must be at most the high water, which is "
+                            "positive");
+  }
+  auto blacklist = p2p::host::Blacklist::parse(connections.blacklist);
+  if (!blacklist) return blacklist.error();
   auto impl = std::make_unique<Impl>(io, std::move(options));
   const NodeOptions& o = impl->options_;
 
@@ -94,12 +225,23 @@ util::Result<std::unique_ptr<Node>> Node::create(asio::io_context& io, NodeOptio
   host_config.listen_addrs = o.listen;
   host_config.max_inbound_connections = o.max_inbound_connections;
   impl->host_ = std::make_unique<p2p::host::Host>(io, o.identity, host_config);
+  if (!blacklist->empty()) {
+    impl->host_->set_connection_gate(
+        [list = std::move(*blacklist)](const Multiaddr& addr, const crypto::PeerId* peer) {
+          return list.allows(addr, peer);
+        });
+  }
+  p2p::host::ConnectionManagerConfig manager;
+  manager.low_water = connections.low_water;
+  manager.high_water = connections.high_water;
+  manager.grace = connections.grace;
+  impl->connections_ = std::make_unique<p2p::host::ConnectionManager>(io, *impl->host_, manager);
 
   p2p::pubsub::RouterConfig router;
   router.max_message_size = static_cast<size_t>(o.network.max_message_size);
   for (const auto& addr : o.bootstrap_peers) router.direct_peers.push_back(*addr.peer_id());
-  impl->pubsub_ = std::make_unique<p2p::gossip::PubsubService>(io, *impl->host_, o.identity,
-                                                                std::move(router));
+  impl->pubsub_ =
+      std::make_unique<p2p::gossip::PubsubService>(io, *impl->host_, o.identity, std::move(router));
 
   ledger::live::LiveLedgerConfig ledger_config;
   ledger_config.rotation.crypto = o.network.crypto;
@@ -117,8 +259,11 @@ util::Result<std::unique_ptr<Node>> Node::create(asio::io_context& io, NodeOptio
   ledger_config.heartbeat_interval = o.heartbeat_interval;
   ledger_config.scrub_interval = o.scrub_interval;
   ledger_config.heartbeat_max_age = o.heartbeat_max_age;
-  auto ledger = ledger::live::LiveLedger::create(io, *impl->pubsub_, o.identity,
-                                                 std::move(ledger_config));
+  auto schedule = ledger::TopicSchedule::create(ledger_config.rotation);
+  if (!schedule) return schedule.error();
+  impl->schedule_ = std::move(*schedule);
+  auto ledger =
+      ledger::live::LiveLedger::create(io, *impl->pubsub_, o.identity, std::move(ledger_config));
   if (!ledger) return ledger.error();
   impl->ledger_ = std::move(*ledger);
   return std::unique_ptr<Node>(new Node(std::move(impl)));
@@ -128,32 +273,69 @@ Node::Node(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Node::~Node() {
   *impl_->stopping_ = true;
+  impl_->stop_discovery();
   impl_->ledger_->stop();
   impl_->pubsub_->stop();
 }
 
 util::Status Node::start() {
-  EDGEVPN_TRY(impl_->host_->start());
-  impl_->pubsub_->start();
-  impl_->ledger_->start();
-  for (const auto& addr : impl_->options_.bootstrap_peers) {
-    asio::co_spawn(impl_->io_, keep_connected(*impl_->host_, addr, impl_->stopping_),
-                   asio::detached);
+  Impl& impl = *impl_;
+  EDGEVPN_TRY(impl.host_->start());
+  impl.pubsub_->start();
+  impl.ledger_->start();
+  for (const auto& addr : impl.options_.bootstrap_peers) {
+    asio::co_spawn(impl.io_, keep_connected(*impl.host_, addr, impl.stopping_), asio::detached);
   }
+  impl.connections_->protect_if(
+      [&impl](const crypto::PeerId& peer) { return impl.is_protected(peer); });
+  impl.connections_->start();
+  if (impl.options_.discovery.dht) impl.start_dht();
+  if (impl.options_.discovery.mdns) impl.start_mdns();
+  // A node that lost every peer looks again at once; the rendezvous ticker then backs off.
+  impl.host_->on_peer_disconnected([&impl, stopping = impl.stopping_](const crypto::PeerId&) {
+    if (*stopping || impl.host_->connection_count() > 0 || !impl.rendezvous_) return;
+    logger()->info("no peer left: looking for the network again");
+    impl.rendezvous_->trigger();
+  });
   return {};
 }
 
 asio::awaitable<void> Node::close() {
   *impl_->stopping_ = true;
+  impl_->stop_discovery();
   impl_->ledger_->stop();
   impl_->pubsub_->stop();
   co_await impl_->host_->close();
 }
 
-const crypto::PeerId& Node::peer_id() const { return impl_->host_->peer_id(); }
-const NodeOptions& Node::options() const { return impl_->options_; }
-p2p::host::Host& Node::host() { return *impl_->host_; }
-p2p::gossip::PubsubService& Node::pubsub() { return *impl_->pubsub_; }
-ledger::live::LiveLedger& Node::ledger() { return *impl_->ledger_; }
+const crypto::PeerId& Node::peer_id() const {
+  return impl_->host_->peer_id();
+}
+const NodeOptions& Node::options() const {
+  return impl_->options_;
+}
+p2p::host::Host& Node::host() {
+  return *impl_->host_;
+}
+p2p::gossip::PubsubService& Node::pubsub() {
+  return *impl_->pubsub_;
+}
+ledger::live::LiveLedger& Node::ledger() {
+  return *impl_->ledger_;
+}
+p2p::discovery::KadService* Node::dht() {
+  return impl_->kad_.get();
+}
+
+Node::DiscoveryStats Node::discovery_stats() const {
+  DiscoveryStats out = *impl_->stats_;
+  if (impl_->rendezvous_) {
+    const auto rendezvous = impl_->rendezvous_->stats();
+    out.rendezvous_rounds = rendezvous.rounds;
+    out.rendezvous_peers_found = rendezvous.peers_found;
+  }
+  out.connections_trimmed = impl_->connections_->stats().peers_closed;
+  return out;
+}
 
 }  // namespace edgevpn::node

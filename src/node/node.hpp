@@ -5,10 +5,9 @@
 #pragma once
 
 // libstdc++ first: asio picks its allocator from libstdc++ macros (aligned_alloc).
-#include <cstddef>
-
 #include <asio/awaitable.hpp>
 #include <chrono>
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <vector>
@@ -18,6 +17,7 @@
 #include "node/config/network_config.hpp"
 #include "node/config/options.hpp"
 #include "node/config/ownership.hpp"
+#include "p2p/discovery/kad_service.hpp"
 #include "p2p/gossip/pubsub_service.hpp"
 #include "p2p/host/host.hpp"
 #include "util/result.hpp"
@@ -27,6 +27,32 @@ class io_context;
 }
 
 namespace edgevpn::node {
+
+// How the node finds the other nodes of its network (spec 8). Off unless asked for, so that
+// library users and tests never reach the public DHT by accident; node_options_from turns on
+// what the command line asks for (both by default).
+struct DiscoveryOptions {
+  bool dht = false;
+  p2p::discovery::DhtMode dht_mode = p2p::discovery::DhtMode::kAuto;
+  // With /p2p/<id>: /ip4|ip6/<ip>/tcp/<port> or /dnsaddr/<name>. Empty: nothing to join through
+  // (the node still answers DHT requests in server mode).
+  std::vector<p2p::Multiaddr> dht_bootstrap_peers;
+  std::vector<p2p::Multiaddr> dht_announce_addrs;                 // replace what the DHT advertises
+  std::chrono::milliseconds interval{std::chrono::seconds(720)};  // rendezvous ticker's cap
+  std::chrono::milliseconds initial_interval{std::chrono::seconds(5)};
+  bool mdns = false;  // service name: the token's mdns string
+};
+
+// Connection manager and gater (spec 1.3, 7.1).
+struct ConnectionOptions {
+  size_t low_water = 160;
+  size_t high_water = 192;
+  std::chrono::milliseconds grace{std::chrono::seconds(80)};
+  std::vector<std::string> blacklist;  // CIDRs, IP addresses, peer IDs
+};
+
+// The kad-dht default bootstrap peers (spec 8.1), used when --discovery-bootstrap-peers is empty.
+const std::vector<std::string>& default_dht_bootstrap_peers();
 
 struct NodeOptions {
   explicit NodeOptions(crypto::PrivateKey key) : identity(std::move(key)) {}
@@ -47,6 +73,8 @@ struct NodeOptions {
   std::chrono::seconds heartbeat_max_age{900};
   // EdgeVPN's sync schedule (full ledger every ledger_sync_interval): for networks with Go nodes.
   bool legacy_sync = false;
+  DiscoveryOptions discovery;
+  ConnectionOptions connections;
 };
 
 // The NodeOptions of the command-line options. Errors name the flag.
@@ -60,8 +88,8 @@ class Node {
   Node(const Node&) = delete;
   Node& operator=(const Node&) = delete;
 
-  // Listens, joins the ledger topic, dials the bootstrap peers. Fails when a listen address
-  // cannot be bound.
+  // Listens, joins the ledger topic, dials the bootstrap peers, starts discovery (DHT
+  // rendezvous, mDNS) and the connection manager. Fails when a listen address cannot be bound.
   util::Status start();
   // Leaves the topic, says GoAway to every peer, stops the timers.
   asio::awaitable<void> close();
@@ -71,6 +99,18 @@ class Node {
   p2p::host::Host& host();
   p2p::gossip::PubsubService& pubsub();
   ledger::live::LiveLedger& ledger();
+  // Null when the DHT is off.
+  p2p::discovery::KadService* dht();
+
+  // What discovery did so far (for logs, the API and tests).
+  struct DiscoveryStats {
+    uint64_t rendezvous_rounds = 0;
+    uint64_t rendezvous_peers_found = 0;
+    uint64_t mdns_peers_found = 0;
+    uint64_t discovered_dials = 0;     // dials of peers found by DHT or mDNS that connected
+    uint64_t connections_trimmed = 0;  // by the connection manager
+  };
+  DiscoveryStats discovery_stats() const;
 
   class Impl;
 

@@ -6,9 +6,23 @@
 // Usage: node peer.mjs [--port N] [--seed STR] [--host 127.0.0.1]
 //          [--dht-prefix /myapp | --dht-protocol /myapp/kad/1.0.0] [--dht-client] [--no-dht]
 //          [--mdns] [--mdns-interval MS] [--relay-server] [--relay-listen MULTIADDR]...
-//          [--relay-discover] [--sign-policy StrictSign|StrictNoSign]
+//          [--relay-discover] [--sign-policy StrictSign|StrictNoSign] [--dht]
+//        --dht turns the DHT back on after an earlier --no-dht (js_peer.cpp always passes
+//        --no-dht first, so DHT interop tests append --dht).
 //        node peer.mjs PORT [SEED]       (positional form)
 // See README.md for the command and event reference.
+// EdgeVPN ledger commands (edgevpn_sealer.mjs; `crypto` = the token's otp.crypto block
+// {key, interval, length}, `room` = its room secret, `time` = unix seconds, default now):
+//   pubsubProtocols {peer?}          -> peers: [{peer, protocols}] pubsub protocols of open streams
+//   edgevpnDerive {crypto, room, time?} -> topic, sealKey, publicTopic
+//   edgevpnPublish {crypto, room, time?, topic?, sealKey?, index, timestamp?, prevHash?, entries}
+//     publishes a Go-format sealed block; entries: [{bucket, key, value (JSON text), signed?,
+//     owner?, version?, updatedAt?, deleted?, badSig?}]; signed entries are signed with this
+//     node's key (Owner = our peer ID unless `owner` forges it; badSig flips a signature bit)
+//     -> topic, sealKey, json, hash, recipients
+//   edgevpnWatch {crypto, room, time?} -> subscribes to the ledger topic; every message on it
+//     then yields {"event":"edgevpn:block", topic, from, ok, stage?, error?, index, hash, json,
+//     entries: [{bucket, key, value, encoding, owner, version, updatedAt, deleted, sigValid}]}
 import './node20-shim.mjs' // must stay the first import
 import { createHash, randomBytes } from 'node:crypto'
 import { createInterface } from 'node:readline'
@@ -28,6 +42,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
+import * as edgevpn from './edgevpn_sealer.mjs'
 
 function usage (msg) {
   process.stderr.write(`${msg}\nsee the header of peer.mjs for usage\n`)
@@ -47,6 +62,7 @@ function parseArgs (argv) {
     else if (a === '--dht-protocol') o.dhtProtocol = val()
     else if (a === '--dht-client') o.dhtClient = true
     else if (a === '--no-dht') o.dht = false
+    else if (a === '--dht') o.dht = true
     else if (a === '--mdns') o.mdns = true
     else if (a === '--mdns-interval') o.mdnsInterval = Number(val())
     else if (a === '--relay-server') o.relayServer = true
@@ -171,6 +187,29 @@ async function echoClient (target, protocol, data, chunk = 64 * 1024) {
   return { bytes: n, equal: Buffer.compare(got, Buffer.from(data)) === 0, ms: Date.now() - start }
 }
 
+// EdgeVPN ledger helpers (see the header): derived topic/key, and the watched topics' keys.
+function edgevpnDerived (c) {
+  if (c.crypto == null || c.room == null) throw new Error('missing crypto or room')
+  const t = c.time ?? Math.floor(Date.now() / 1000)
+  return { topic: edgevpn.ledgerTopic(c.room, c.crypto, t), sealKey: edgevpn.sealKey(c.crypto, t), publicTopic: edgevpn.publicTopic(c.room, c.crypto, t) }
+}
+const edgevpnWatches = new Map() // topic -> seal key
+node.services.pubsub.addEventListener('message', async (e) => {
+  const m = e.detail
+  const key = edgevpnWatches.get(m.topic)
+  if (key == null) return
+  const from = m.type === 'signed' ? str(m.from) : null
+  const d = edgevpn.decodeMessage(m.data, key)
+  if (!d.ok) { out({ event: 'edgevpn:block', topic: m.topic, from, ok: false, stage: d.stage, error: d.error }); return }
+  const entries = []
+  for (const [bucket, keys] of Object.entries(d.block.storage)) {
+    for (const [k, en] of Object.entries(keys)) {
+      entries.push({ bucket, key: k, value: en.value, encoding: en.encoding, owner: en.owner, version: String(en.version), updatedAt: en.updatedAt, deleted: en.deleted, sigValid: en.encoding === 'signed' ? await edgevpn.verifyEntry(bucket, k, en) : null })
+    }
+  }
+  out({ event: 'edgevpn:block', topic: m.topic, from, ok: true, index: d.block.index, hash: d.block.hash, json: d.json, entries })
+})
+
 const needDht = () => { if (node.services.dht == null) throw new Error('DHT disabled (--no-dht)'); return node.services.dht }
 
 // Positional form: ["cmd", arg1, arg2, ...] is mapped to named fields with this table.
@@ -248,8 +287,106 @@ const handlers = {
     const data = c.data != null ? Buffer.from(c.data, 'base64') : randomBytes(Number(c.size ?? 1024))
     return await echoClient(c.peer ?? c.addr, c.protocol, new Uint8Array(data))
   },
+  async pubsubProtocols (c) { // pubsub protocols negotiated on the open streams, per peer
+    const peers = []
+    for (const conn of node.getConnections(c.peer != null ? peerIdFromString(c.peer) : undefined)) {
+      const protocols = conn.streams.map(s => s.protocol).filter(p => /^\/(meshsub|floodsub)\//.test(p ?? ''))
+      peers.push({ peer: str(conn.remotePeer), protocols })
+    }
+    return { peers }
+  },
+  async edgevpnDerive (c) { return edgevpnDerived(c) },
+  async edgevpnPublish (c) {
+    const derived = edgevpnDerived(c)
+    const topic = c.topic ?? derived.topic
+    const key = c.sealKey ?? derived.sealKey
+    const storage = {}
+    for (const e of c.entries ?? []) {
+      let entry = edgevpn.legacyEntry(e.value)
+      if (e.signed ?? c.signed) {
+        entry = await edgevpn.signedEntry(e.bucket, e.key, e.value, privateKey, e.owner ?? str(node.peerId), e)
+        if (e.badSig) entry.sig[0] ^= 1
+      }
+      ;(storage[e.bucket] ??= {})[e.key] = entry
+    }
+    const block = { index: c.index ?? 1, timestamp: c.timestamp ?? edgevpn.goUtcTimeString(), storage, prevHash: c.prevHash ?? edgevpn.kGenesisHash }
+    block.hash = edgevpn.blockHash(block)
+    const r = await node.services.pubsub.publish(topic, edgevpn.encodeMessage(block, key))
+    return { topic, sealKey: key, json: edgevpn.encodeBlock(block), hash: block.hash, recipients: r.recipients.map(String) }
+  },
+  async edgevpnWatch (c) {
+    const derived = edgevpnDerived(c)
+    edgevpnWatches.set(derived.topic, derived.sealKey)
+    node.services.pubsub.subscribe(derived.topic)
+    return derived
+  },
   async quit () { setImmediate(shutdown); return {} }
 }
+
+// ---------------------------------------------------------------------------------------------
+// EdgeVPN services and files (services_test.cpp): Go EdgeVPN's raw stream protocols, driven as a
+// Go node would (spec 9: /edgevpn/service/0.1 carries raw bytes both ways, /edgevpn/file/0.1 the
+// raw file bytes then a close; neither has a header, a name or a length).
+//   rawExchange {peer, protocol, data? (base64) | size?, timeoutMs?} opens `protocol`, writes
+//     the bytes, closes its write side and reads until the far end closes -> {sent, sentSha256,
+//     received, receivedSha256, head (base64 of the first 64 bytes received), reset, error?};
+//     reset = the stream was refused, reset or failed before the far end closed it cleanly
+//   serveFile {protocol, size, seed?} -> {size, sha256}: answers every inbound stream of
+//     `protocol` with `size` bytes (sha256 counter stream of `seed`) then closes, as Go's
+//     file-send; each stream served yields {"event":"served", protocol, peer, bytes}
+const sha256Hex = (u8) => createHash('sha256').update(u8).digest('hex')
+function seededBytes (size, seed) {
+  const out = Buffer.alloc(size)
+  for (let offset = 0, counter = 0; offset < size; counter++) {
+    offset += createHash('sha256').update(`${seed}:${counter}`).digest().copy(out, offset)
+  }
+  return out
+}
+const serviceHandlers = {
+  async rawExchange (c) {
+    const data = c.data != null ? Buffer.from(c.data, 'base64') : randomBytes(Number(c.size ?? 0))
+    const signal = AbortSignal.timeout(Number(c.timeoutMs ?? 30000))
+    const result = { sent: data.length, sentSha256: sha256Hex(data), received: 0, receivedSha256: '', head: '', reset: false }
+    const parts = []
+    let stream
+    try {
+      stream = await node.dialProtocol(toTarget(c.peer), c.protocol, { signal })
+      const sink = stream.sink((async function * () {
+        for (let i = 0; i < data.length; i += 64 * 1024) yield data.subarray(i, i + 64 * 1024)
+      })())
+      for await (const chunk of stream.source) {
+        const u = chunk.subarray(); parts.push(u); result.received += u.length
+      }
+      await sink
+      if (stream.status === 'reset' || stream.status === 'aborted') throw new Error(`stream ${stream.status}`)
+    } catch (err) {
+      result.reset = true
+      result.error = errStr(err)
+      stream?.abort?.(err)
+    }
+    const got = Buffer.concat(parts)
+    result.receivedSha256 = sha256Hex(got)
+    result.head = b64(got.subarray(0, 64))
+    return result
+  },
+  async serveFile (c) {
+    const body = seededBytes(Number(c.size ?? 0), c.seed ?? 'edgevpn-file')
+    await node.handle(c.protocol, async ({ stream, connection }) => {
+      try {
+        await stream.sink((async function * () {
+          for (let i = 0; i < body.length; i += 64 * 1024) yield body.subarray(i, i + 64 * 1024)
+        })())
+        await stream.close()
+        out({ event: 'served', protocol: c.protocol, peer: str(connection.remotePeer), bytes: body.length })
+      } catch (err) {
+        out({ event: 'error', source: 'serveFile', error: errStr(err) })
+      }
+    }, { runOnLimitedConnection: true })
+    return { size: body.length, sha256: sha256Hex(body) }
+  }
+}
+Object.assign(handlers, serviceHandlers)
+// --------------------------------------------------------------------- end of services and files
 
 async function shutdown () {
   if (stopping) return

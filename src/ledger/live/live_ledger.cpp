@@ -153,7 +153,16 @@ class LiveLedger::Impl : public std::enable_shared_from_this<Impl> {
     }
     const Block& theirs = decoded->block;
     auto outcome = state_.receive(theirs, wall_now());
-    for (const auto& violation : outcome.violations) logger()->info("{}", violation.describe());
+    for (const auto& violation : outcome.violations) {
+      // Older copies of an entry are normal in gossip (a peer re-sends what it merged earlier);
+      // only foreign writes deserve an operator's attention.
+      const bool stale = violation.reason.rfind("rollback", 0) == 0 ||
+                         violation.reason.rfind("stale", 0) == 0;
+      logger()->log(stale ? spdlog::level::debug : spdlog::level::warn, "{}",
+                    violation.describe());
+    }
+    logger()->trace("ledger at height {} from {}: {}", theirs.index,
+                    event.received_from.to_base58(), outcome.changed ? "merged" : "nothing new");
     if (outcome.changed) {
       ++stats_.merges;
       after_change();

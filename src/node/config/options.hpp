@@ -68,6 +68,7 @@ struct Options {
   bool natservice = true;
   bool natmap = true;
   bool dht = true;
+  std::string dht_mode = "auto";  // not an EdgeVPN flag: auto | client | server
   bool low_profile = true;
   int aliveness_healthcheck_interval = 120;        // s
   int aliveness_healthcheck_scrub_interval = 600;  // s
@@ -121,7 +122,7 @@ struct Options {
   bool dhcp = false;
   bool transient_conn = false;
   std::string lease_dir = default_lease_dir();
-  std::string address = "10.1.0.1/24";
+  std::vector<std::string> address = {"10.1.0.1/24"};  // one per family (dual stack)
   std::string dns_address;  // --dns; the dns command's --listen
   bool dns_forwarder = true;
   bool egress = false;
@@ -135,6 +136,7 @@ struct Options {
   std::string listen;  // api: 127.0.0.1:8080, proxy: :8080, dns: "" (= :53)
   bool enable_healthchecks = false;  // api
   std::string name;                  // service-*, file-*
+  std::vector<std::string> services;  // service-add/-connect: repeatable --service NAME=ADDRESS
   std::string service_address;       // service-add: host:port; service-connect: local bind
   std::string path;                  // file-*
   int proxy_interval = 120;          // s

@@ -352,6 +352,7 @@ class PubsubService::Impl : public std::enable_shared_from_this<Impl> {
   }
 
   void handle(pubsub::PeerMisbehavedEvent& event) {
+    ++stats_.invalid_messages;
     logger()->debug("peer {} misbehaved: {}", event.peer.to_base58(), event.reason);
   }
 

@@ -33,6 +33,7 @@ struct PubsubStats {
   uint64_t messages_received = 0;   // delivered to a topic handler
   uint64_t messages_published = 0;
   uint64_t bad_rpcs = 0;            // malformed or oversized RPC streams (peer disconnected)
+  uint64_t invalid_messages = 0;    // unsigned, badly signed or otherwise refused messages
   uint64_t streams_opened = 0;      // outbound pubsub streams
   uint64_t frames_dropped = 0;      // RPCs dropped because a peer's send queue was full
 };

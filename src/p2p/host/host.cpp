@@ -178,6 +178,12 @@ class Host::Impl final : public ConnectionObserver {
   asio::awaitable<void> handle_inbound(asio::ip::tcp::socket socket, std::shared_ptr<bool> alive) {
     asio::error_code ec;
     socket.set_option(asio::ip::tcp::no_delay(true), ec);
+    const auto remote = to_multiaddr(socket.remote_endpoint(ec));
+    if (!gate_allows(remote, nullptr)) {
+      --inbound_count_;
+      socket.close(ec);
+      co_return;
+    }
     auto upgraded =
         co_await upgrade_connection(socket, false, identity_, std::nullopt, config_.upgrade_timeout);
     if (!*alive) co_return;
@@ -187,7 +193,20 @@ class Host::Impl final : public ConnectionObserver {
       logger()->debug("inbound upgrade failed: {}", upgraded.error().describe());
       co_return;
     }
+    if (!gate_allows(remote, &upgraded->security.remote_peer)) {
+      --inbound_count_;
+      socket.close(ec);
+      co_return;
+    }
     add_connection(std::move(socket), std::move(*upgraded), Direction::kInbound, std::nullopt);
+  }
+
+  bool gate_allows(const Multiaddr& remote, const crypto::PeerId* peer) {
+    if (!gate_ || gate_(remote, peer)) return true;
+    ++stats_.rejected_connections;
+    logger()->debug("connection gate refused {}{}", remote.to_string(),
+                    peer ? " (" + peer->to_base58() + ")" : std::string());
+    return false;
   }
 
   void count_upgrade_failure(const util::Error& error) {
@@ -305,6 +324,12 @@ class Host::Impl final : public ConnectionObserver {
                                                     std::optional<crypto::PeerId> expected) {
     auto alive = alive_;
     if (closing_) co_return make_error(Errc::kClosed, "host is closing");
+    if (dial_filter_ && !dial_filter_(addr)) {
+      co_return make_error(Errc::kInvalidArgument, "address " + addr.to_string() + " is blocked");
+    }
+    if (!gate_allows(addr.without_peer_id(), expected ? &*expected : nullptr)) {
+      co_return make_error(Errc::kInvalidArgument, "address " + addr.to_string() + " is blacklisted");
+    }
     auto endpoint = to_endpoint(addr);
     if (!endpoint) co_return endpoint.error();
     auto socket = co_await dial_tcp(executor_, *endpoint, config_.dial_timeout);
@@ -318,6 +343,11 @@ class Host::Impl final : public ConnectionObserver {
       co_return upgraded.error();
     }
     const crypto::PeerId peer = upgraded->security.remote_peer;
+    if (!gate_allows(addr.without_peer_id(), &peer)) {
+      asio::error_code ignored;
+      socket->close(ignored);
+      co_return make_error(Errc::kInvalidArgument, "peer " + peer.to_base58() + " is blacklisted");
+    }
     add_connection(std::move(*socket), std::move(*upgraded), Direction::kOutbound,
                    addr.without_peer_id());
     co_return peer;
@@ -483,6 +513,8 @@ class Host::Impl final : public ConnectionObserver {
   std::unordered_set<crypto::PeerId> identified_;
   Peerstore peerstore_;
   HostStats stats_;
+  std::function<bool(const Multiaddr&)> dial_filter_;
+  Host::ConnectionGate gate_;
   std::vector<PeerCallback> connected_callbacks_;
   std::vector<PeerCallback> disconnected_callbacks_;
   std::vector<PeerCallback> identified_callbacks_;
@@ -576,6 +608,12 @@ size_t Host::connection_count() const {
 }
 
 HostStats Host::stats() const { return impl_->stats_; }
+void Host::set_dial_filter(std::function<bool(const Multiaddr&)> allow) {
+  impl_->dial_filter_ = std::move(allow);
+}
+
+void Host::set_connection_gate(ConnectionGate allow) { impl_->gate_ = std::move(allow); }
+
 void Host::on_peer_connected(PeerCallback callback) {
   impl_->connected_callbacks_.push_back(std::move(callback));
 }

@@ -109,6 +109,15 @@ class Host {
   size_t connection_count() const;
   HostStats stats() const;
 
+  // Connection gater: addresses for which `allow` returns false are never dialled (the VPN's
+  // own subnet, blacklists). One filter; setting it again replaces it.
+  void set_dial_filter(std::function<bool(const Multiaddr&)> allow);
+  // Blacklist gate, both directions: asked with the remote address (and the peer when known)
+  // before dialling or upgrading, and with the proven peer after the handshake; refused
+  // connections are closed and counted in rejected_connections. Independent of the dial filter.
+  using ConnectionGate = std::function<bool(const Multiaddr& remote, const crypto::PeerId* peer)>;
+  void set_connection_gate(ConnectionGate allow);
+
   // First connection to a peer opened / last one closed / identify finished.
   void on_peer_connected(PeerCallback callback);
   void on_peer_disconnected(PeerCallback callback);

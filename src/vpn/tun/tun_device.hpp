@@ -48,6 +48,9 @@ class TunDevice {
   // Removes the addresses it added, then closes the fd (a non-persistent interface vanishes).
   ~TunDevice();
 
+  // What the destructor does, earlier (idempotent): the interface is gone when it returns.
+  void close();
+
   int fd() const { return fd_; }
   const std::string& name() const { return name_; }
   const TunFeatures& features() const { return features_; }
@@ -65,7 +68,6 @@ class TunDevice {
 
  private:
   TunDevice() = default;
-  void close();
 
   int fd_ = -1;
   std::string name_;

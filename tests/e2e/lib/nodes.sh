@@ -19,6 +19,31 @@ start_node() {
   echo "$pid" >"$WORK/$name.pid"
 }
 
+# start_netns_node NAME NETNS ARGS... : starts `edgevpn ARGS...` inside NETNS with its own
+# defaults (DHT, mDNS on). Only in a namespace of the current netns_setup (lib/netns.sh), which has
+# no route out: anything else is refused.
+start_netns_node() {
+  local name=$1 netns=$2
+  shift 2
+  if [[ -z "${NETNS_PREFIX:-}" || "$netns" != "$NETNS_PREFIX"-h* ]] ||
+    ! ip netns list | grep -qw "$netns"; then
+    echo "start_netns_node: $netns is not a namespace of this test" >&2
+    return 1
+  fi
+  ip netns exec "$netns" "$EDGEVPN_BIN" "$@" >"$WORK/$name.log" 2>&1 &
+  local pid=$!
+  NODE_PIDS+=("$pid")
+  echo "$pid" >"$WORK/$name.pid"
+}
+
+# stop_node NAME: stops one node started by start_node / start_netns_node.
+stop_node() {
+  local pid
+  pid=$(cat "$WORK/$1.pid" 2>/dev/null) || return 0
+  kill "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+}
+
 # wait_log NAME REGEX [SECONDS]: waits until the node's log matches; prints the first match.
 wait_log() {
   local name=$1 regex=$2 limit=${3:-20} i

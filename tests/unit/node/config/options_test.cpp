@@ -63,7 +63,7 @@ TEST(Options, DefaultsFollowEdgeVpn) {
   EXPECT_EQ(options.relay_service_max_duration, 30min);
   EXPECT_EQ(options.relay_service_max_data, 1073741824);
   EXPECT_EQ(options.discovery_interval, 720);
-  EXPECT_EQ(options.address, "10.1.0.1/24");
+  EXPECT_EQ(options.address, std::vector<std::string>{"10.1.0.1/24"});
   EXPECT_EQ(options.interface_name, "edgevpn0");
   EXPECT_TRUE(options.mdns && options.dht && options.relay_service);
   EXPECT_EQ(options.dns_forward_server, (std::vector<std::string>{"8.8.8.8:53", "1.1.1.1:53"}));

@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Service tunnel benchmark on 127.0.0.1. Throughput of one TCP connection through service-add /
+# service-connect against a direct loopback TCP connection to the same iperf3 server, measured in
+# the same run (iperf3, one stream, both directions, median of RUNS), with the CPU seconds the two
+# edgevpn processes spent; and the time from starting service-connect until a connection opened
+# through it as soon as its port accepts gets its first byte echoed (the service side already runs).
+# Usage: bench/service_bench.sh path/to/edgevpn   (env: SECONDS_PER_RUN=5, RUNS=3, STARTS=3)
+set -uo pipefail
+EDGEVPN_BIN=${1:?usage: bench/service_bench.sh path/to/edgevpn}
+root=$(cd "$(dirname "$0")/.." && pwd)
+seconds=${SECONDS_PER_RUN:-5}
+runs=${RUNS:-3}
+starts=${STARTS:-3}
+command -v iperf3 >/dev/null || { echo "iperf3 is missing (scripts/install-deps.sh)" >&2; exit 1; }
+WORK=$(mktemp -d)
+source "$root/tests/e2e/lib/nodes.sh"
+LOAD="$root/tests/e2e/lib/tcp_load.py"
+HELPER_PIDS=()
+cleanup() {
+  cleanup_nodes
+  local pid
+  for pid in "${HELPER_PIDS[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+unset EDGEVPNTOKEN EDGEVPNCONFIG
+
+median() { sort -g | awk '{v[NR]=$1} END {print (NR ? v[int((NR+1)/2)] : "nan")}'; }
+# cpu_seconds PID: user + system CPU time of the process so far.
+cpu_seconds() {
+  awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$1/stat" 2>/dev/null || echo 0
+}
+# iperf_mbps PORT [-R]: MB/s received over one stream in $seconds s (-R: server to client).
+iperf_mbps() {
+  local port=$1
+  shift
+  iperf3 -c 127.0.0.1 -p "$port" -t "$seconds" -J "$@" 2>/dev/null |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["end"]["sum_received"]["bytes"] / 1e6 / float(sys.argv[1]))' \
+      "$seconds" 2>/dev/null || echo 0
+}
+
+iperf_port=$(python3 "$LOAD" free-port)
+iperf3 -s -B 127.0.0.1 -p "$iperf_port" >"$WORK/iperf.log" 2>&1 &
+HELPER_PIDS+=($!)
+python3 "$LOAD" echo-server "$WORK/echo.port" &
+HELPER_PIDS+=($!)
+for ((i = 0; i < 50; i++)); do [[ -s $WORK/echo.port ]] && break; sleep 0.1; done
+echo_port=$(cat "$WORK/echo.port")
+
+token=$("$EDGEVPN_BIN" -g -b)
+start_node add service-add --token "$token" --service "iperf=127.0.0.1:$iperf_port" \
+  --service "echo=127.0.0.1:$echo_port"
+add=$(node_addr add) || exit 1
+tunnel_port=$(python3 "$LOAD" free-port)
+start_node connect service-connect --token "$token" --discovery-bootstrap-peers "$add" \
+  --service "iperf=127.0.0.1:$tunnel_port"
+# Wait until the tunnel carries traffic.
+for ((i = 0; i < 300; i++)); do
+  iperf3 -c 127.0.0.1 -p "$tunnel_port" -t 1 -J >/dev/null 2>&1 && break
+  sleep 0.2
+done
+
+add_pid=$(cat "$WORK/add.pid")
+connect_pid=$(cat "$WORK/connect.pid")
+for direction in up down; do
+  flag=()
+  [[ $direction == down ]] && flag=(-R)
+  : >"$WORK/direct.$direction"
+  : >"$WORK/tunnel.$direction"
+  : >"$WORK/cpu.$direction"
+  for ((run = 0; run < runs; run++)); do
+    iperf_mbps "$iperf_port" "${flag[@]}" >>"$WORK/direct.$direction"
+    a0=$(cpu_seconds "$add_pid") c0=$(cpu_seconds "$connect_pid")
+    iperf_mbps "$tunnel_port" "${flag[@]}" >>"$WORK/tunnel.$direction"
+    a1=$(cpu_seconds "$add_pid") c1=$(cpu_seconds "$connect_pid")
+    awk -v a="$a1" -v b="$a0" -v c="$c1" -v d="$c0" 'BEGIN {printf "%.2f %.2f\n", a - b, c - d}' \
+      >>"$WORK/cpu.$direction"
+  done
+  direct=$(median <"$WORK/direct.$direction")
+  tunnel=$(median <"$WORK/tunnel.$direction")
+  cpu=$(sort -g "$WORK/cpu.$direction" | sed -n "$(((runs + 1) / 2))p")
+  printf '%-4s direct loopback TCP %8.0f MB/s | through the service %7.0f MB/s | ratio %.2f | CPU s (service-add, service-connect) per %s s run: %s\n' \
+    "$direction" "$direct" "$tunnel" "$(awk -v t="$tunnel" -v d="$direct" 'BEGIN {print (d > 0 ? t / d : 0)}')" \
+    "$seconds" "$cpu"
+done
+
+# Start-up: a fresh service-connect against the running service side; a connection opened as
+# soon as the port accepts waits (held by service-connect) until the service is found.
+: >"$WORK/starts"
+for ((run = 0; run < starts; run++)); do
+  port=$(python3 "$LOAD" free-port)
+  started=$(date +%s.%N)
+  start_node "start$run" service-connect --token "$token" --discovery-bootstrap-peers "$add" \
+    --service "echo=127.0.0.1:$port"
+  python3 - "$port" "$started" >>"$WORK/starts" <<'EOF'
+import socket, sys, time
+port, started = int(sys.argv[1]), float(sys.argv[2])
+deadline = started + 60
+while True:
+    try:
+        sock = socket.create_connection(("127.0.0.1", port), timeout=60)
+        break
+    except OSError:
+        if time.time() > deadline:
+            sys.exit("port never accepted")
+        time.sleep(0.005)
+bound = time.time() - started
+sock.sendall(b"x")
+if sock.recv(1) != b"x":
+    sys.exit("no echo")
+print(f"{time.time() - started:.3f} {bound:.3f}")
+EOF
+  kill "$(cat "$WORK/start$run.pid")" 2>/dev/null
+done
+first=$(awk '{print $1}' "$WORK/starts" | median)
+bound=$(awk '{print $2}' "$WORK/starts" | median)
+echo "service-connect start-up (median of $starts): port accepts after ${bound} s, first echoed byte after ${first} s"

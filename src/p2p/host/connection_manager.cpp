@@ -1,0 +1,172 @@
+// ConnectionManager: tracks when peers connected and trims over the high watermark.
+#include "p2p/host/connection_manager.hpp"
+
+#include <algorithm>
+#include <asio/co_spawn.hpp>
+#include <asio/io_context.hpp>
+#include <asio/redirect_error.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/use_awaitable.hpp>
+#include <unordered_map>
+
+#include "util/log/log.hpp"
+
+namespace edgevpn::p2p::host {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::shared_ptr<spdlog::logger> logger() {
+  static auto log = edgevpn::log::get("p2p.connmgr");
+  return log;
+}
+
+void log_exception(std::exception_ptr error) {
+  if (!error) return;
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& e) {
+    logger()->error("connection manager coroutine failed: {}", e.what());
+  }
+}
+
+}  // namespace
+
+std::vector<crypto::PeerId> select_peers_to_trim(std::vector<TrimCandidate> peers, size_t low_water,
+                                                 size_t high_water, std::chrono::milliseconds grace,
+                                                 Clock::time_point now) {
+  std::vector<crypto::PeerId> out;
+  if (peers.size() <= high_water || peers.size() <= low_water) return out;
+  size_t excess = peers.size() - low_water;
+  std::erase_if(peers, [&](const TrimCandidate& c) {
+    return c.is_protected || now - c.connected_at < grace;
+  });
+  // Newest first: the connections we have invested the least in.
+  std::sort(peers.begin(), peers.end(), [](const TrimCandidate& a, const TrimCandidate& b) {
+    return a.connected_at > b.connected_at;
+  });
+  for (const auto& candidate : peers) {
+    if (excess == 0) break;
+    out.push_back(candidate.peer);
+    --excess;
+  }
+  return out;
+}
+
+class ConnectionManager::Impl : public std::enable_shared_from_this<Impl> {
+ public:
+  Impl(asio::io_context& io, Host& host, ConnectionManagerConfig config)
+      : executor_(io.get_executor()), host_(host), config_(config), timer_(executor_) {}
+
+  void start() {
+    if (running_) return;
+    running_ = true;
+    const auto now = Clock::now();
+    for (const auto& peer : host_.connected_peers()) connected_at_.try_emplace(peer, now);
+    if (!callbacks_installed_) {
+      callbacks_installed_ = true;
+      std::weak_ptr<Impl> weak = shared_from_this();
+      host_.on_peer_connected([weak](const crypto::PeerId& peer) {
+        if (auto self = weak.lock()) self->on_connected(peer);
+      });
+      host_.on_peer_disconnected([weak](const crypto::PeerId& peer) {
+        if (auto self = weak.lock()) self->connected_at_.erase(peer);
+      });
+    }
+    asio::co_spawn(executor_, check_loop(shared_from_this()), log_exception);
+  }
+
+  void stop() {
+    running_ = false;
+    timer_.cancel();
+  }
+
+  void on_connected(const crypto::PeerId& peer) {
+    connected_at_[peer] = Clock::now();
+    if (running_ && !trimming_ && host_.connected_peers().size() > config_.high_water) {
+      asio::co_spawn(executor_, trim_entry(shared_from_this()), log_exception);
+    }
+  }
+
+  static asio::awaitable<void> trim_entry(std::shared_ptr<Impl> self) {
+    (void)co_await self->trim();
+  }
+
+  static asio::awaitable<void> check_loop(std::shared_ptr<Impl> self) {
+    while (self->running_) {
+      self->timer_.expires_after(self->config_.check_interval);
+      asio::error_code ignored;
+      co_await self->timer_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+      if (!self->running_) break;
+      (void)co_await self->trim();
+    }
+  }
+
+  asio::awaitable<size_t> trim() {
+    if (trimming_) co_return 0;
+    trimming_ = true;
+    auto keep = shared_from_this();
+    const auto now = Clock::now();
+    std::vector<TrimCandidate> candidates;
+    for (const auto& peer : host_.connected_peers()) {
+      auto it = connected_at_.try_emplace(peer, now).first;
+      candidates.push_back(TrimCandidate{peer, it->second, is_protected_ && is_protected_(peer)});
+    }
+    const auto victims = select_peers_to_trim(std::move(candidates), config_.low_water,
+                                              config_.high_water, config_.grace, now);
+    if (!victims.empty()) {
+      ++stats_.trims;
+      logger()->info("{} peers connected (high water {}): closing {}",
+                     host_.connected_peers().size(), config_.high_water, victims.size());
+    }
+    for (const auto& peer : victims) {
+      co_await host_.disconnect(peer);
+      ++stats_.peers_closed;
+    }
+    trimming_ = false;
+    co_return victims.size();
+  }
+
+  asio::any_io_executor executor_;
+  Host& host_;
+  ConnectionManagerConfig config_;
+  asio::steady_timer timer_;
+  std::function<bool(const crypto::PeerId&)> is_protected_;
+  std::unordered_map<crypto::PeerId, Clock::time_point> connected_at_;
+  ConnectionManagerStats stats_;
+  bool running_ = false;
+  bool trimming_ = false;
+  bool callbacks_installed_ = false;
+};
+
+ConnectionManager::ConnectionManager(asio::io_context& io, Host& host,
+                                     ConnectionManagerConfig config)
+    : impl_(std::make_shared<Impl>(io, host, config)) {}
+
+ConnectionManager::~ConnectionManager() {
+  impl_->stop();
+}
+
+void ConnectionManager::protect_if(std::function<bool(const crypto::PeerId&)> is_protected) {
+  impl_->is_protected_ = std::move(is_protected);
+}
+void ConnectionManager::start() {
+  impl_->start();
+}
+void ConnectionManager::stop() {
+  impl_->stop();
+}
+
+asio::awaitable<size_t> ConnectionManager::trim() {
+  auto impl = impl_;
+  co_return co_await impl->trim();
+}
+
+const ConnectionManagerConfig& ConnectionManager::config() const {
+  return impl_->config_;
+}
+ConnectionManagerStats ConnectionManager::stats() const {
+  return impl_->stats_;
+}
+
+}  // namespace edgevpn::p2p::host

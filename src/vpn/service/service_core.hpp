@@ -1,0 +1,73 @@
+// The state shared by the data plane's coroutines (TUN reader, peer senders, stream receivers):
+// routes, the packet port, per-peer senders and counters. Coroutines hold it by shared_ptr, so
+// it outlives the VpnService facade until they have all seen `stopped`. Internal to the service.
+#pragma once
+
+#include <asio/any_io_executor.hpp>
+#include <cstddef>
+#include <list>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include "crypto/peer_id.hpp"
+#include "p2p/host/host.hpp"
+#include "p2p/host/stream.hpp"
+#include "util/clock.hpp"
+#include "util/log/log.hpp"
+#include "vpn/packet/icmp_unreachable.hpp"
+#include "vpn/packet/ip_address.hpp"
+#include "vpn/packet/packet_batch.hpp"
+#include "vpn/packet/route_index.hpp"
+#include "vpn/service/packet_port.hpp"
+#include "vpn/service/peer_sender.hpp"
+#include "vpn/service/vpn_config.hpp"
+
+namespace edgevpn::vpn {
+
+struct ServiceCore {
+  ServiceCore(const asio::any_io_executor& executor, p2p::host::Host& host, int tun_fd,
+              VpnConfig config);
+
+  // --- send path (TUN -> peers) ---
+  // Routes every packet of a batch into its peer's queue (or drops it, with ICMP), then wakes
+  // the senders that got packets.
+  void route_batch(const PacketBatch& batch, util::SteadyTime now);
+  void route_packet(util::ByteView packet, util::SteadyTime now);
+  void answer_unreachable(util::ByteView packet, util::SteadyTime now);
+  PeerSender& sender_for(const crypto::PeerId& peer);
+  // After a route change: ends senders and inbound streams of peers no longer allowed.
+  void enforce_access();
+
+  // --- receive path (peers -> TUN) ---
+  // Checks the destination and writes the packet to the TUN.
+  void deliver(util::ByteView packet);
+  bool is_own_address(const IpAddress& address) const;
+  bool accepts_destination(const IpAddress& destination) const;
+
+  void apply_addresses();
+  void stop();
+
+  asio::any_io_executor executor;
+  p2p::host::Host& host;
+  crypto::PeerId self;
+  VpnConfig config;
+  PacketPort port;
+  RouteIndex routes;
+  VpnStats stats;
+  IcmpRateLimiter icmp_limiter;
+  std::shared_ptr<spdlog::logger> log;
+  std::weak_ptr<ServiceCore> weak_self;
+
+  std::unordered_map<crypto::PeerId, std::shared_ptr<PeerSender>> senders;
+  std::vector<PeerSender*> due_senders;  // got packets in the current batch
+  struct LastRoute {
+    IpAddress source;
+    IpAddress destination;
+    PeerSender* sender = nullptr;
+  } last_route;                          // valid within one batch
+  std::list<p2p::host::Stream> inbound;  // open inbound streams, reset on stop
+  bool stopped = false;
+};
+
+}  // namespace edgevpn::vpn
