@@ -106,7 +106,7 @@ setup_edgevpn() {
                 --log-level warn)
   # B's identity first (the cached key), so A can be given B's address.
   local id
-  id=$("$EDGEVPN_BIN" token-info --token "$token" --privkey-cache --privkey-cache-dir "$WORK/kb" |
+  id=$("$EDGEVPN_BIN" token-info --token "$token" --privkey-cache --privkey-cache-dir "$WORK/kb" 2>/dev/null |
     awk '/^peer id:/ {print $3}')
   start_in "$NSB" "$EDGEVPN_BIN" "${common[@]}" --address "$TB/24" \
     --listen-maddrs "/ip4/$UB/tcp/4001" --privkey-cache --privkey-cache-dir "$WORK/kb"
