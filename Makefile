@@ -6,7 +6,7 @@ TEST_DIR := build/asan
 FUZZ_DIR := build/fuzz
 FUZZ_RUNS ?= 5000
 
-.PHONY: all deps build build-test build-fuzz test unit fuzz-smoke fuzz demo bench format tidy clean
+.PHONY: all deps build build-test build-fuzz test unit fuzz-smoke fuzz demo bench bench-vpn bench-idle format tidy clean
 
 all: build
 
@@ -50,6 +50,15 @@ demo: build
 
 bench: build
 	bench/run.sh $(RELEASE_DIR)
+
+# VPN throughput and latency against raw veth and peer VPNs (root; installs the peers).
+bench-vpn: build
+	bench/install-peers.sh
+	bench/vpn.sh $(RELEASE_DIR)
+
+# Idle control traffic per node and write propagation, ours vs EdgeVPN's schedule (root).
+bench-idle: build
+	bench/idle_traffic.sh $(RELEASE_DIR)/edgevpn
 
 format:
 	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i

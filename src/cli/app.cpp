@@ -4,6 +4,7 @@
 #include <edgevpn/version.hpp>
 
 #include <algorithm>
+#include <cstdio>
 #include <iostream>
 #include <set>
 
@@ -182,6 +183,13 @@ int run_cli(std::vector<std::string> args) {
       break;
     default:
       break;
+  }
+  if (auto refused = refused_flags(options); !refused.empty()) {
+    std::string names;
+    for (auto name : refused) names += (names.empty() ? "" : ", ") + std::string(name);
+    std::fprintf(stderr, "edgevpn: not supported by this build yet: %s (remove %s)\n",
+                 names.c_str(), refused.size() == 1 ? "it" : "them");
+    return 2;
   }
   log_unavailable_flags(options);
   switch (options.command) {

@@ -11,6 +11,7 @@ using node::Options;
 struct UnavailableFlag {
   std::string_view name;
   bool (*changed)(const Options& now, const Options& defaults);
+  bool default_on = false;  // on by default in EdgeVPN: warned about, not refused
 };
 
 #define EDGEVPN_UNAVAILABLE(flag, member) \
@@ -18,7 +19,7 @@ struct UnavailableFlag {
 // Features EdgeVPN turns on by default: while they are not built, a node running with them on
 // (the default) is told so, instead of silently running without them.
 #define EDGEVPN_UNAVAILABLE_WHEN_ON(flag, member) \
-  UnavailableFlag { flag, [](const Options& a, const Options&) { return a.member; } }
+  UnavailableFlag { flag, [](const Options& a, const Options&) { return a.member; }, true }
 
 const UnavailableFlag kUnavailableFlags[] = {
     // common flags
@@ -84,6 +85,15 @@ std::vector<std::string_view> unavailable_flags_in_use(const Options& options) {
     if (entry.changed(options, defaults)) in_use.push_back(entry.name);
   }
   return in_use;
+}
+
+std::vector<std::string_view> refused_flags(const Options& options) {
+  const Options defaults = node::defaults_for(options.command);
+  std::vector<std::string_view> refused;
+  for (const auto& entry : kUnavailableFlags) {
+    if (!entry.default_on && entry.changed(options, defaults)) refused.push_back(entry.name);
+  }
+  return refused;
 }
 
 void log_unavailable_flags(const Options& options) {

@@ -1,5 +1,6 @@
-// Flags EdgeVPN has whose feature this build does not implement yet. They are accepted so
-// scripts run unchanged, and reported once at start-up when set to a non-default value.
+// Flags EdgeVPN has whose feature this build does not implement yet. Set explicitly, they are
+// refused (the command exits 2 naming them); features EdgeVPN turns on by default are reported
+// once at start-up instead, so default command lines still run.
 #pragma once
 
 #include <string_view>
@@ -11,6 +12,8 @@ namespace edgevpn::cli {
 
 // Names (e.g. "--dhcp") of unavailable flags whose value differs from the command's default.
 std::vector<std::string_view> unavailable_flags_in_use(const node::Options& options);
+// The subset a user set explicitly (not a default-on feature): the command refuses to run.
+std::vector<std::string_view> refused_flags(const node::Options& options);
 // Logs "<flag>: not available yet" once per such flag (warning level).
 void log_unavailable_flags(const node::Options& options);
 

@@ -239,7 +239,8 @@ util::Result<std::unique_ptr<Node>> Node::create(asio::io_context& io, NodeOptio
 
   p2p::pubsub::RouterConfig router;
   router.max_message_size = static_cast<size_t>(o.network.max_message_size);
-  for (const auto& addr : o.bootstrap_peers) router.direct_peers.push_back(*addr.peer_id());
+  // Bootstrap peers are ordinary mesh candidates, not GossipSub direct peers: a direct peer gets
+  // every message on top of the mesh, which duplicates the ledger on every link.
   impl->pubsub_ =
       std::make_unique<p2p::gossip::PubsubService>(io, *impl->host_, o.identity, std::move(router));
 

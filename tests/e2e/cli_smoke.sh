@@ -111,10 +111,10 @@ second=$(EDGEVPNPRIVKEYCACHE=true EDGEVPNPRIVKEYCACHEDIR=$cache "$bin" token-inf
 [[ $(stat -c %a "$cache") == 700 ]] || fail "cache dir mode $(stat -c %a "$cache")"
 [[ $(stat -c %a "$cache/privkey") == 600 ]] || fail "privkey mode $(stat -c %a "$cache/privkey")"
 
-# Unbuilt features: accepted, reported once, then the command says it is not available.
-out=$("$bin" --token "$token" --dhcp --dht=false --mdns=false --natmap=false 2>&1); code=$?
-[[ $code == 2 ]] || fail "vpn exit code $code"
-[[ $(grep -c -- '--dhcp: not available yet' <<<"$out") == 1 ]] || fail "--dhcp not reported once: $out"
+# Unbuilt features set explicitly are refused, naming the flag, before anything starts.
+out=$(timeout 20 "$bin" --token "$token" --egress --dht=false --mdns=false --natmap=false 2>&1); code=$?
+[[ $code == 2 ]] || fail "--egress: exit code $code"
+grep -q -- 'not supported by this build yet: --egress' <<<"$out" || fail "--egress not refused: $out"
 
 if ((failures)); then
   echo "cli_smoke: $failures failure(s)" >&2

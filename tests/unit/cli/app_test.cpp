@@ -201,8 +201,9 @@ TEST(UnavailableFlags, DefaultOnFeaturesNotBuiltAreReportedWhileOn) {
 
 TEST(UnavailableFlags, ReportsEachChangedFlag) {
   auto in_use = unavailable_flags_in_use(
-      parse(with_default_on_features_off({"--dhcp", "--mtu", "1400", "--whitelist", "x"})));
-  EXPECT_EQ(in_use, (std::vector<std::string_view>{"--mtu", "--whitelist", "--dhcp"}));
+      parse(with_default_on_features_off({"--transient-conn", "--peergate-interval", "60", "--whitelist", "x"})));
+  EXPECT_EQ(in_use, (std::vector<std::string_view>{"--whitelist", "--peergate-interval",
+                                                   "--transient-conn"}));
 }
 
 TEST(RunCli, GenerateBase64PrintsATokenWithoutNewline) {
