@@ -46,7 +46,7 @@ fuzz: build-fuzz
 
 demo: build
 	scripts/demo.sh $(RELEASE_DIR)/edgevpn
-	scripts/demo-network.sh $(RELEASE_DIR)/edgevpn
+	scripts/demo-vpn.sh $(RELEASE_DIR)/edgevpn
 
 bench: build
 	bench/run.sh $(RELEASE_DIR)

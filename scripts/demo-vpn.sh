@@ -65,9 +65,10 @@ printf 'all pings done %.1f s after start\n' "$(awk "BEGIN{print $(date +%s.%N) 
 echo
 echo "== node A's API: curl --unix-socket $work/api.sock http://edgevpn/api/machines"
 curl -s --max-time 5 --unix-socket "$work/api.sock" http://edgevpn/api/machines |
-  python3 -c 'import json,sys
+  python3 -c '
+import json, sys
 for m in json.load(sys.stdin):
-    print(f"  {m[\"Address\"]:12s} {m[\"PeerID\"][:20]}...  online={m[\"Online\"]} connected={m[\"Connected\"]}")'
+    print("  %-12s %s...  online=%s connected=%s" % (m["Address"], m["PeerID"][:20], m["Online"], m["Connected"]))'
 if ((linger > 0)); then
   echo "running $linger s more; web UI: curl --unix-socket $work/api.sock http://edgevpn/"
   sleep "$linger"

@@ -6,6 +6,7 @@
 #include <asio/redirect_error.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -121,6 +122,8 @@ asio::awaitable<Transfer> fetch_once(p2p::host::Host& host, const FileRecord& re
   uint64_t received = 0;
   const auto started = Clock::now();
   auto next_report = started + options.progress_interval;
+  // A line at each quarter too (for a known size), so a fast transfer still shows progress.
+  uint64_t next_quarter = 1;
   std::vector<uint8_t> buffer(256 * 1024);
   for (;;) {
     auto read = co_await stream.read_some(buffer);
@@ -145,9 +148,15 @@ asio::awaitable<Transfer> fetch_once(p2p::host::Host& host, const FileRecord& re
                                                          std::to_string(*record.size) +
                                                          " bytes announced")};
     }
-    if (const auto now = Clock::now(); now >= next_report) {
+    const auto passed_quarter = [&] {
+      return record.size && next_quarter < 4 && received * 4 >= next_quarter * *record.size;
+    };
+    const bool quarter = passed_quarter();
+    if (const auto now = Clock::now(); now >= next_report || quarter) {
       next_report = now + options.progress_interval;
-      const double seconds = std::chrono::duration<double>(now - started).count();
+      while (passed_quarter()) ++next_quarter;
+      const double seconds =
+          std::max(1e-3, std::chrono::duration<double>(now - started).count());
       const std::string rate = mebibytes(static_cast<uint64_t>(received / seconds)) + "/s";
       if (record.size && *record.size > 0) {
         logger()->info("file '{}': {} of {} ({:.0f}%), {}", options.name, mebibytes(received),
