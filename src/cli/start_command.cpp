@@ -25,7 +25,7 @@ using namespace std::chrono_literals;
 using p2p::host::Host;
 
 // After `first`, then every `period`, pings each connected peer and logs it with its address and
-// round trip, so operators (and scripts/demo-network.sh) can see the mesh and its latency.
+// round trip, so operators can see the mesh and its latency.
 asio::awaitable<void> report_peers(Host& host, std::chrono::seconds first,
                                    std::chrono::seconds period,
                                    std::shared_ptr<const bool> stopping) {
