@@ -59,7 +59,15 @@ int run_node(const node::Options& options, const std::function<util::Status(Node
 
   int exit_code = 0;
   bool stopping = false;
-  NodeRun run{io, *node, options, {}, {}};
+  NodeRun run{io, *node, options, {}, {}, {}};
+  auto release = [&run] {
+    for (auto it = run.at_exit.rbegin(); it != run.at_exit.rend(); ++it) (*it)();
+    run.at_exit.clear();
+  };
+  struct ReleaseOnReturn {
+    std::function<void()> release;
+    ~ReleaseOnReturn() { release(); }
+  } release_on_return{release};
   asio::signal_set signals(io, SIGINT, SIGTERM);
   auto shutdown = [&](int code) {
     if (stopping) return;
@@ -101,6 +109,7 @@ int run_node(const node::Options& options, const std::function<util::Status(Node
   });
   io.run();
   if (api_server) api_server->stop();
+  release();
   node.reset();
   return exit_code;
 }

@@ -24,6 +24,9 @@ struct NodeRun {
   std::vector<std::function<void()>> on_stop;
   // Ends the process's run (as a signal would) with this exit code.
   std::function<void(int exit_code)> finish;
+  // Run once the event loop has ended (or attaching failed), before the node and the io_context
+  // go: release what holds timers or sockets of the io_context.
+  std::vector<std::function<void()>> at_exit;
 };
 
 // `attach` adds the command's features; an error is printed and the process exits 1. With

@@ -22,6 +22,10 @@ int run_vpn(const node::Options& options) {
       dhcp.reset();
       if (vpn) vpn->stop();
     });
+    run.at_exit.push_back([&vpn, &dhcp] {
+      dhcp.reset();
+      vpn.reset();
+    });
     if (!options.dhcp) {
       auto started = node::VpnNetwork::start(run.io, run.node, *vpn_options);
       if (!started) return started.error();

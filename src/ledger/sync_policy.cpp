@@ -91,6 +91,14 @@ void SyncPolicy::on_local_change(util::SteadyTime now) {
   schedule(SyncReason::kLocalChange, now);
 }
 
+void SyncPolicy::on_background_change(util::SteadyTime now) {
+  if (options_.legacy_compat || options_.background_interval.count() <= 0 || !last_published_) {
+    return on_local_change(now);
+  }
+  schedule(SyncReason::kLocalChange,
+           std::max(now, *last_published_ + options_.background_interval));
+}
+
 void SyncPolicy::on_peer_joined(util::SteadyTime now) {
   auto deadline = now + debounce_delay();
   if (last_published_) deadline = std::max(deadline, *last_published_ + options_.min_reply_gap);

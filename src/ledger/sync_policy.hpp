@@ -27,6 +27,9 @@ struct SyncPolicyOptions {
   // Skip a periodic publish, or a pending reply, when since then we heard this many ledgers
   // identical to ours (0 = never skip).
   uint32_t suppress_after = 1;
+  // Changes that only refresh our own heartbeat go out at most this long after our previous
+  // publish (any publish carries them sooner); 0 publishes them at once like any local change.
+  std::chrono::nanoseconds background_interval{0};
   // EdgeVPN's schedule: backoff ticker (5 s doubling, jitter 0.5) capped at
   // ledger-synchronization-interval, first tick immediately, no suppression.
   bool legacy_compat = false;
@@ -49,6 +52,8 @@ class SyncPolicy {
 
   // Our ledger changed (local write, reap, or a merge that made a new block): publish now.
   void on_local_change(util::SteadyTime now);
+  // Our ledger changed only by a heartbeat refresh: publish within background_interval.
+  void on_background_change(util::SteadyTime now);
   // A peer subscribed to the ledger topic: it needs the ledger soon.
   void on_peer_joined(util::SteadyTime now);
   // A ledger arrived; `ours` is our last block after handling it.

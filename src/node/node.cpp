@@ -253,6 +253,9 @@ util::Result<std::unique_ptr<Node>> Node::create(asio::io_context& io, NodeOptio
   const auto ttl = o.ownership_ttl.count() > 0 ? o.ownership_ttl : 4 * o.heartbeat_interval;
   ledger_config.ledger = ledger::LedgerOptions::for_mode(to_ledger_mode(o.ownership), ttl);
   ledger_config.sync.legacy_compat = o.legacy_sync;
+  // Heartbeat refreshes wait for the next publish, up to two heartbeat intervals and at most half
+  // the ownership liveness TTL, so owners never look dead in between.
+  ledger_config.sync.background_interval = std::min<std::chrono::seconds>(2 * o.heartbeat_interval, ttl / 2);
   ledger_config.sync.legacy_interval = o.ledger_sync_interval;
   ledger_config.state_dir = o.ledger_state_dir;
   ledger_config.announce_interval = o.ledger_announce_interval;

@@ -191,6 +191,17 @@ echo "DHCP addresses: ${!taken[*]}"
 for i in "${!PID[@]}"; do
   kill -0 "${PID[$i]}" 2>/dev/null || fail "host $i's node died"
 done
+# Every node stops cleanly on SIGTERM: exit code 0, no sanitizer report, no interface left.
+for i in "${!PID[@]}"; do kill "${PID[$i]}" 2>/dev/null; done
+for i in "${!PID[@]}"; do
+  wait "${PID[$i]}"
+  code=$?
+  ((code == 0)) || fail "host $i's node exited with $code on SIGTERM"
+  in_ns "$i" ip link show edgevpn0 >/dev/null 2>&1 && fail "host $i: edgevpn0 left behind"
+done
+PID=()
+grep -l "Sanitizer\|runtime error" "$WORK"/n*.log >/dev/null 2>&1 &&
+  fail "sanitizer reports in $(grep -l "Sanitizer\|runtime error" "$WORK"/n*.log | xargs -n1 basename)"
 if ((failures)); then
   for i in "${!PID[@]}"; do echo "--- host $i"; tail -15 "$WORK/n$i.log"; done >&2
   echo "vpn: $failures failure(s)" >&2

@@ -79,7 +79,10 @@ class LiveLedger::Impl : public std::enable_shared_from_this<Impl> {
     asio::co_spawn(io_, rotation_loop(weak), asio::detached);
     if (config_.heartbeat) {
       announce_every(config_.heartbeat_interval, [this] {
-        add(kHealthcheckBucket, self_id_, go_quote(format_rfc3339_utc(wall_now())));
+        if (state_.add(kHealthcheckBucket, self_id_, go_quote(format_rfc3339_utc(wall_now())),
+                       wall_now())) {
+          after_heartbeat();
+        }
         return true;
       });
       asio::co_spawn(io_, scrub_loop(weak), asio::detached);
@@ -194,6 +197,14 @@ class LiveLedger::Impl : public std::enable_shared_from_this<Impl> {
     after_change();
     sync_.on_local_change(steady_now());
     maybe_publish();
+  }
+
+  // Our heartbeat was refreshed: it rides on the next publish, or goes out on its own within
+  // the sync policy's background interval (well inside the ownership liveness TTL).
+  void after_heartbeat() {
+    after_change();
+    sync_.on_background_change(steady_now());
+    sync_timer_.cancel();
   }
 
   void maybe_publish() {

@@ -57,6 +57,49 @@ TEST(SyncPolicy, PublishesImmediatelyOnLocalChange) {
   EXPECT_FALSE(policy.due(kStart + seconds(4)));
 }
 
+TEST(SyncPolicy, HeartbeatRefreshWaitsForTheBackgroundInterval) {
+  SyncPolicyOptions options;
+  options.background_interval = seconds(240);
+  SyncPolicy policy(options, kStart, middle());
+  // Before anything was published a refresh goes out at once (a new node announces itself).
+  policy.on_background_change(kStart);
+  EXPECT_TRUE(policy.due(kStart));
+  policy.on_published(kStart);
+  // Later refreshes wait until 240 s after that publish; a second refresh keeps the deadline.
+  policy.on_background_change(kStart + seconds(120));
+  EXPECT_EQ(policy.next_deadline(), kStart + seconds(240));
+  EXPECT_FALSE(policy.due(kStart + seconds(239)));
+  policy.on_background_change(kStart + seconds(200));
+  EXPECT_TRUE(policy.due(kStart + seconds(240)));
+  EXPECT_EQ(policy.reason(kStart + seconds(240)), SyncReason::kLocalChange);
+}
+
+TEST(SyncPolicy, HeartbeatRefreshRidesOnAnEarlierPublish) {
+  SyncPolicyOptions options;
+  options.background_interval = seconds(240);
+  SyncPolicy policy(options, kStart, middle());
+  policy.on_published(kStart);
+  policy.on_background_change(kStart + seconds(120));
+  policy.on_local_change(kStart + seconds(130));  // a real write goes out now, with the refresh
+  EXPECT_TRUE(policy.due(kStart + seconds(130)));
+  policy.on_published(kStart + seconds(130));
+  EXPECT_FALSE(policy.due(kStart + seconds(240)));
+}
+
+TEST(SyncPolicy, HeartbeatRefreshIsImmediateInLegacyModeOrWithoutAnInterval) {
+  SyncPolicy plain({}, kStart, middle());
+  plain.on_published(kStart);
+  plain.on_background_change(kStart + seconds(1));
+  EXPECT_TRUE(plain.due(kStart + seconds(1)));
+  SyncPolicyOptions options;
+  options.background_interval = seconds(240);
+  options.legacy_compat = true;
+  SyncPolicy legacy(options, kStart, middle());
+  legacy.on_published(kStart);
+  legacy.on_background_change(kStart + seconds(1));
+  EXPECT_TRUE(legacy.due(kStart + seconds(1)));
+}
+
 TEST(SyncPolicy, StaysQuietWhenIdleUntilLongInterval) {
   SyncPolicy policy({}, kStart, middle());
   EXPECT_EQ(policy.next_deadline(), kStart + minutes(5));
