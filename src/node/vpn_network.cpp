@@ -34,6 +34,13 @@ util::Result<VpnNetworkOptions> vpn_options_from(const Options& options) {
     }
     out.tun.addresses.push_back(*network);
   }
+  for (const auto& network : out.tun.addresses) {
+    if (network.address.is_v6() && options.mtu < 1280) {
+      return util::make_error(util::Errc::kInvalidArgument,
+                              "--mtu " + std::to_string(options.mtu) + ": IPv6 (--address " +
+                                  network.to_string() + ") needs an MTU of at least 1280");
+    }
+  }
   if (options.packet_mtu < 576 || options.packet_mtu > 65535) {
     return util::make_error(util::Errc::kInvalidArgument,
                             "--packet-mtu " + std::to_string(options.packet_mtu) +

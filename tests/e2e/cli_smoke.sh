@@ -111,6 +111,14 @@ second=$(EDGEVPNPRIVKEYCACHE=true EDGEVPNPRIVKEYCACHEDIR=$cache "$bin" token-inf
 [[ $(stat -c %a "$cache") == 700 ]] || fail "cache dir mode $(stat -c %a "$cache")"
 [[ $(stat -c %a "$cache/privkey") == 600 ]] || fail "privkey mode $(stat -c %a "$cache/privkey")"
 
+# VPN settings are checked before anything is created.
+out=$(timeout 20 "$bin" --token "$token" --address fd00::1/64 --dht=false --mdns=false --natmap=false 2>&1); code=$?
+[[ $code == 1 ]] || fail "IPv6 with MTU 1200: exit code $code"
+grep -q 'needs an MTU of at least 1280' <<<"$out" || fail "IPv6 with MTU 1200 not refused: $out"
+out=$(timeout 20 "$bin" --token "$token" --address 10.1.0.300/24 --dht=false --mdns=false --natmap=false 2>&1); code=$?
+[[ $code == 1 ]] || fail "bad --address: exit code $code"
+grep -q -- '--address 10.1.0.300/24' <<<"$out" || fail "bad --address not named: $out"
+
 # Unbuilt features set explicitly are refused, naming the flag, before anything starts.
 out=$(timeout 20 "$bin" --token "$token" --egress --dht=false --mdns=false --natmap=false 2>&1); code=$?
 [[ $code == 2 ]] || fail "--egress: exit code $code"
