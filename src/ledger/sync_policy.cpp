@@ -100,9 +100,9 @@ void SyncPolicy::on_background_change(util::SteadyTime now) {
 }
 
 void SyncPolicy::on_peer_joined(util::SteadyTime now) {
-  auto deadline = now + debounce_delay();
-  if (last_published_) deadline = std::max(deadline, *last_published_ + options_.min_reply_gap);
-  schedule(SyncReason::kPeerJoined, deadline);
+  // No minimum gap here: a join happens once per peer and topic, and a new peer (a service
+  // client, a VPN node) should not wait for the ledger; the debounce coalesces bursts.
+  schedule(SyncReason::kPeerJoined, now + debounce_delay());
 }
 
 void SyncPolicy::on_received(const Block& theirs, const Block& ours, util::SteadyTime now) {

@@ -21,8 +21,8 @@ struct SyncPolicyOptions {
   // Peer joins and "peer is behind" replies wait U(debounce, 2 x debounce): bursts coalesce and
   // one node's answer can make the others' redundant.
   std::chrono::nanoseconds debounce = std::chrono::seconds(1);
-  // Replies never follow our previous publish closer than this (bounds ping-pong with a peer
-  // that keeps disagreeing, e.g. one whose entries we reject).
+  // Replies to a peer that is behind never follow our previous publish closer than this (bounds
+  // ping-pong with a peer that keeps disagreeing, e.g. one whose entries we reject).
   std::chrono::nanoseconds min_reply_gap = std::chrono::seconds(5);
   // Skip a periodic publish, or a pending reply, when since then we heard this many ledgers
   // identical to ours (0 = never skip).

@@ -190,6 +190,14 @@ TEST(SyncPolicy, TurningLegacyOnPublishesAtOnce) {
   EXPECT_EQ(policy.next_deadline(), kStart + seconds(2) + minutes(5));
 }
 
+TEST(SyncPolicy, PeerJoinRightAfterAPublishIsNotHeldBackByTheReplyGap) {
+  SyncPolicy policy({}, kStart, middle());
+  policy.on_published(kStart);
+  policy.on_peer_joined(kStart + milliseconds(100));
+  EXPECT_TRUE(policy.due(kStart + milliseconds(1600)));
+  EXPECT_EQ(policy.reason(kStart + milliseconds(1600)), SyncReason::kPeerJoined);
+}
+
 TEST(SyncPolicy, PeerJoinPublishesAfterDebounce) {
   SyncPolicy policy({}, kStart, middle());
   policy.on_peer_joined(kStart);
