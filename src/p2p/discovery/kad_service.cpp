@@ -29,12 +29,7 @@ std::shared_ptr<spdlog::logger> logger() {
 }
 
 void log_exception(std::exception_ptr error) {
-  if (!error) return;
-  try {
-    std::rethrow_exception(error);
-  } catch (const std::exception& e) {
-    logger()->error("kad coroutine failed: {}", e.what());
-  }
+  log::log_failure(*logger(), "kad coroutine", error);
 }
 
 // Resets `stream` when `timeout` passes before the guard is destroyed.

@@ -33,12 +33,7 @@ std::shared_ptr<spdlog::logger> logger() {
 }
 
 void log_exception(std::exception_ptr error) {
-  if (!error) return;
-  try {
-    std::rethrow_exception(error);
-  } catch (const std::exception& e) {
-    logger()->error("mdns coroutine failed: {}", e.what());
-  }
+  log::log_failure(*logger(), "mdns coroutine", error);
 }
 
 struct Interface {

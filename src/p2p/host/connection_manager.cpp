@@ -22,12 +22,7 @@ std::shared_ptr<spdlog::logger> logger() {
 }
 
 void log_exception(std::exception_ptr error) {
-  if (!error) return;
-  try {
-    std::rethrow_exception(error);
-  } catch (const std::exception& e) {
-    logger()->error("connection manager coroutine failed: {}", e.what());
-  }
+  log::log_failure(*logger(), "connection manager coroutine", error);
 }
 
 }  // namespace

@@ -23,9 +23,9 @@
 namespace edgevpn::p2p::host {
 namespace {
 
+using multistream::Negotiator;
 using util::Errc;
 using util::make_error;
-using multistream::Negotiator;
 
 std::shared_ptr<spdlog::logger> logger() {
   static auto log = edgevpn::log::get("p2p.host");
@@ -39,12 +39,7 @@ bool is_protocol_violation(Errc code) {
 
 // Completion for detached coroutines: log what escaped instead of losing it silently.
 void log_exception(std::exception_ptr error) {
-  if (!error) return;
-  try {
-    std::rethrow_exception(error);
-  } catch (const std::exception& e) {
-    logger()->error("coroutine failed: {}", e.what());
-  }
+  log::log_failure(*logger(), "coroutine", error);
 }
 
 // Runs multistream-select on a stream; the stream is reset when `timeout` passes first.
@@ -92,7 +87,8 @@ asio::awaitable<util::Status> negotiate_stream(Stream stream, StreamState& state
   }
   guard_state->done = true;
   guard.cancel();
-  if (result.ok() && stream.is_reset()) result = make_error(Errc::kTimeout, "negotiation timed out");
+  if (result.ok() && stream.is_reset())
+    result = make_error(Errc::kTimeout, "negotiation timed out");
   co_return result;
 }
 
@@ -184,8 +180,8 @@ class Host::Impl final : public ConnectionObserver {
       socket.close(ec);
       co_return;
     }
-    auto upgraded =
-        co_await upgrade_connection(socket, false, identity_, std::nullopt, config_.upgrade_timeout);
+    auto upgraded = co_await upgrade_connection(socket, false, identity_, std::nullopt,
+                                                config_.upgrade_timeout);
     if (!*alive) co_return;
     if (!upgraded) {
       --inbound_count_;
@@ -231,10 +227,11 @@ class Host::Impl final : public ConnectionObserver {
     info.serial = next_serial_++;
     ConnectionLimits limits;
     limits.max_send_backlog = config_.max_send_backlog;
-    const auto role = direction == Direction::kOutbound ? yamux::Role::kClient : yamux::Role::kServer;
-    auto conn = std::make_shared<Connection>(std::move(socket), std::move(upgraded.security.transport),
-                                             std::move(upgraded.early_plaintext), info, role,
-                                             config_.yamux, limits, *this);
+    const auto role =
+        direction == Direction::kOutbound ? yamux::Role::kClient : yamux::Role::kServer;
+    auto conn = std::make_shared<Connection>(
+        std::move(socket), std::move(upgraded.security.transport),
+        std::move(upgraded.early_plaintext), info, role, config_.yamux, limits, *this);
     const crypto::PeerId peer = info.remote_peer;
     auto& list = connections_[peer];
     const bool first = list.empty();
@@ -321,14 +318,15 @@ class Host::Impl final : public ConnectionObserver {
   }
 
   asio::awaitable<util::Result<crypto::PeerId>> dial(Multiaddr addr,
-                                                    std::optional<crypto::PeerId> expected) {
+                                                     std::optional<crypto::PeerId> expected) {
     auto alive = alive_;
     if (closing_) co_return make_error(Errc::kClosed, "host is closing");
     if (dial_filter_ && !dial_filter_(addr)) {
       co_return make_error(Errc::kInvalidArgument, "address " + addr.to_string() + " is blocked");
     }
     if (!gate_allows(addr.without_peer_id(), expected ? &*expected : nullptr)) {
-      co_return make_error(Errc::kInvalidArgument, "address " + addr.to_string() + " is blacklisted");
+      co_return make_error(Errc::kInvalidArgument,
+                           "address " + addr.to_string() + " is blacklisted");
     }
     auto endpoint = to_endpoint(addr);
     if (!endpoint) co_return endpoint.error();
@@ -357,7 +355,8 @@ class Host::Impl final : public ConnectionObserver {
     if (auto conn = live_connection(peer)) co_return conn;
     if (peer == peer_id_) co_return make_error(Errc::kInvalidArgument, "dialling ourselves");
     const auto addrs = peerstore_.addrs(peer);
-    if (addrs.empty()) co_return make_error(Errc::kNotFound, "no address known for " + peer.to_base58());
+    if (addrs.empty())
+      co_return make_error(Errc::kNotFound, "no address known for " + peer.to_base58());
     util::Error last = make_error(Errc::kNotFound, "no address worked");
     for (const auto& addr : addrs) {
       auto result = co_await connect(addr.with_peer_id(peer));
@@ -380,7 +379,8 @@ class Host::Impl final : public ConnectionObserver {
     conn.reset();  // the stream holds the connection weakly, like every other stream
     Stream stream(*state);
     auto negotiator = Negotiator::dialer(std::move(protocols));
-    auto status = co_await negotiate_stream(stream, **state, negotiator, config_.negotiation_timeout);
+    auto status =
+        co_await negotiate_stream(stream, **state, negotiator, config_.negotiation_timeout);
     if (!status) {
       stream.reset();
       co_return status.error();
@@ -406,11 +406,12 @@ class Host::Impl final : public ConnectionObserver {
     auto negotiator = Negotiator::listener(host_.protocols(), [this, alive](std::string_view p) {
       return *alive && handlers_.find(p) != handlers_.end();
     });
-    auto status = co_await negotiate_stream(stream, *state, negotiator, config_.negotiation_timeout);
+    auto status =
+        co_await negotiate_stream(stream, *state, negotiator, config_.negotiation_timeout);
     if (!*alive) co_return;
     if (!status) {
-      logger()->debug("inbound stream from {} not negotiated: {}",
-                      state->remote_peer.to_base58(), status.error().describe());
+      logger()->debug("inbound stream from {} not negotiated: {}", state->remote_peer.to_base58(),
+                      status.error().describe());
       stream.reset();
       co_return;
     }
@@ -461,8 +462,7 @@ class Host::Impl final : public ConnectionObserver {
     if (!*alive) co_return;
     push_scheduled_ = false;
     for (const auto& peer : host_.connected_peers()) {
-      if (!identified_.count(peer) ||
-          !peerstore_.supports(peer, identify::kPushProtocolId)) {
+      if (!identified_.count(peer) || !peerstore_.supports(peer, identify::kPushProtocolId)) {
         continue;
       }
       auto conn = live_connection(peer);
@@ -527,18 +527,31 @@ Host::Host(asio::io_context& io, crypto::PrivateKey identity, HostConfig config)
 
 Host::~Host() = default;
 
-util::Status Host::start() { return impl_->start(); }
-asio::awaitable<void> Host::close() { return impl_->close(); }
-const crypto::PeerId& Host::peer_id() const { return impl_->peer_id_; }
-crypto::PublicKey Host::public_key() const { return impl_->identity_.public_key(); }
-const std::string& Host::agent_version() const { return impl_->config_.agent_version; }
-std::vector<Multiaddr> Host::listen_addrs() const { return impl_->bound_; }
+util::Status Host::start() {
+  return impl_->start();
+}
+asio::awaitable<void> Host::close() {
+  return impl_->close();
+}
+const crypto::PeerId& Host::peer_id() const {
+  return impl_->peer_id_;
+}
+crypto::PublicKey Host::public_key() const {
+  return impl_->identity_.public_key();
+}
+const std::string& Host::agent_version() const {
+  return impl_->config_.agent_version;
+}
+std::vector<Multiaddr> Host::listen_addrs() const {
+  return impl_->bound_;
+}
 
 std::vector<Multiaddr> Host::advertised_addrs() const {
   std::vector<Multiaddr> out;
   for (const auto& addr : impl_->bound_) {
     for (auto& expanded : expand_unspecified(addr)) {
-      if (std::find(out.begin(), out.end(), expanded) == out.end()) out.push_back(std::move(expanded));
+      if (std::find(out.begin(), out.end(), expanded) == out.end())
+        out.push_back(std::move(expanded));
     }
   }
   return out;
@@ -580,8 +593,12 @@ asio::awaitable<util::Result<std::chrono::nanoseconds>> Host::ping(const crypto:
   co_return co_await ping_once(std::move(*stream));
 }
 
-Peerstore& Host::peerstore() { return impl_->peerstore_; }
-const Peerstore& Host::peerstore() const { return impl_->peerstore_; }
+Peerstore& Host::peerstore() {
+  return impl_->peerstore_;
+}
+const Peerstore& Host::peerstore() const {
+  return impl_->peerstore_;
+}
 bool Host::is_connected(const crypto::PeerId& peer) const {
   return impl_->live_connection(peer) != nullptr;
 }
@@ -607,12 +624,16 @@ size_t Host::connection_count() const {
   return count;
 }
 
-HostStats Host::stats() const { return impl_->stats_; }
+HostStats Host::stats() const {
+  return impl_->stats_;
+}
 void Host::set_dial_filter(std::function<bool(const Multiaddr&)> allow) {
   impl_->dial_filter_ = std::move(allow);
 }
 
-void Host::set_connection_gate(ConnectionGate allow) { impl_->gate_ = std::move(allow); }
+void Host::set_connection_gate(ConnectionGate allow) {
+  impl_->gate_ = std::move(allow);
+}
 
 void Host::on_peer_connected(PeerCallback callback) {
   impl_->connected_callbacks_.push_back(std::move(callback));

@@ -39,4 +39,15 @@ std::shared_ptr<spdlog::logger> get(const std::string& name) {
   return logger;
 }
 
+void log_failure(spdlog::logger& logger, std::string_view what, std::exception_ptr error) {
+  if (!error) return;
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& e) {
+    logger.error("{} failed: {}", what, e.what());
+  } catch (...) {
+    logger.error("{} failed with a non-standard exception", what);
+  }
+}
+
 }  // namespace edgevpn::log

@@ -4,8 +4,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <exception>
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace edgevpn::log {
 
@@ -14,5 +16,8 @@ spdlog::level::level_enum parse_level(const std::string& name);
 void set_level(spdlog::level::level_enum level);
 // Returns the logger of that name, creating it on first use.
 std::shared_ptr<spdlog::logger> get(const std::string& name);
+// For the completion of detached coroutines: logs an exception that escaped `what` at error
+// level instead of losing it; a null `error` (normal completion) logs nothing.
+void log_failure(spdlog::logger& logger, std::string_view what, std::exception_ptr error);
 
 }  // namespace edgevpn::log
