@@ -8,7 +8,7 @@
 #include <cstdlib>
 #include <sstream>
 
-#include "../unit/p2p/discovery/netns_child.hpp"
+#include "../support/netns_child.hpp"
 #include "../unit/p2p/host/io_thread.hpp"
 #include "js_peer.hpp"
 #include "p2p/discovery/kad_service.hpp"

@@ -16,7 +16,7 @@
 
 #include "../host/io_thread.hpp"
 #include "crypto/keys.hpp"
-#include "netns_child.hpp"
+#include "../../../support/netns_child.hpp"
 #include "p2p/mdns/dns_message.hpp"
 
 namespace edgevpn::p2p::discovery {

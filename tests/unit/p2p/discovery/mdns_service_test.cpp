@@ -13,7 +13,7 @@
 #include <map>
 #include <sstream>
 
-#include "netns_child.hpp"
+#include "../../../support/netns_child.hpp"
 
 namespace edgevpn::p2p::discovery {
 namespace {

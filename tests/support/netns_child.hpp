@@ -1,4 +1,4 @@
-// Test helper: runs a body in a forked child that first unshares into a network namespace of its
+// Test helper shared by the unit and interop tests: runs a body in a forked child that first unshares into a network namespace of its
 // own, so multicast and test interfaces never touch the host's network. The child reports through
 // a pipe and its exit code ("" = success, "SKIP: ..." = skip).
 #pragma once
@@ -17,7 +17,7 @@
 #include <functional>
 #include <string>
 
-namespace edgevpn::p2p::discovery::testing {
+namespace edgevpn::testing {
 
 struct ChildReport {
   bool skipped = false;
@@ -78,11 +78,11 @@ inline ChildReport run_in_own_netns(const std::function<std::string()>& body,
   return {false, ok, ok ? "" : (output.empty() ? "child crashed" : output)};
 }
 
-}  // namespace edgevpn::p2p::discovery::testing
+}  // namespace edgevpn::testing
 
 #define EDGEVPN_IN_OWN_NETNS(...)                                                     \
   do {                                                                                \
-    auto report_ = ::edgevpn::p2p::discovery::testing::run_in_own_netns(__VA_ARGS__); \
+    auto report_ = ::edgevpn::testing::run_in_own_netns(__VA_ARGS__); \
     if (report_.skipped) GTEST_SKIP() << report_.message;                             \
     EXPECT_TRUE(report_.ok) << report_.message;                                       \
   } while (0)
