@@ -3,13 +3,13 @@
 // inbound stream, and a timer for the heartbeat.
 #include "p2p/gossip/pubsub_service.hpp"
 
+#include <array>
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/io_context.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
-#include <array>
 #include <chrono>
 #include <deque>
 #include <map>
@@ -17,6 +17,7 @@
 
 #include "crypto/random.hpp"
 #include "p2p/host/async_signal.hpp"
+#include "p2p/record/signed_peer_record.hpp"
 #include "util/log/log.hpp"
 
 namespace edgevpn::p2p::gossip {
@@ -39,7 +40,9 @@ uint64_t random_seed() {
   return seed;
 }
 
-util::SteadyTime now() { return std::chrono::steady_clock::now(); }
+util::SteadyTime now() {
+  return std::chrono::steady_clock::now();
+}
 
 std::shared_ptr<spdlog::logger> logger() {
   static auto instance = log::get("p2p.pubsub");
@@ -50,8 +53,7 @@ std::shared_ptr<spdlog::logger> logger() {
 
 class PubsubService::Impl : public std::enable_shared_from_this<Impl> {
  public:
-  using TopicPeerCallback =
-      std::function<void(const std::string&, const PeerId&, bool joined)>;
+  using TopicPeerCallback = std::function<void(const std::string&, const PeerId&, bool joined)>;
 
   struct Link {
     host::Stream stream;  // outbound; invalid until opened
@@ -72,9 +74,8 @@ class PubsubService::Impl : public std::enable_shared_from_this<Impl> {
     running_ = true;
     std::weak_ptr<Impl> weak = weak_from_this();
     for (const auto& id : offered_protocols()) {
-      host_.set_stream_handler(id, [weak](host::Stream stream) {
-        return inbound_loop(weak, std::move(stream));
-      });
+      host_.set_stream_handler(
+          id, [weak](host::Stream stream) { return inbound_loop(weak, std::move(stream)); });
     }
     if (!callbacks_registered_) {
       callbacks_registered_ = true;
@@ -337,6 +338,16 @@ class PubsubService::Impl : public std::enable_shared_from_this<Impl> {
 
   void handle(pubsub::DialPeerEvent& event) {
     if (!running_ || host_.is_connected(event.peer)) return;
+    // Peer exchange: the pruning peer passed on the record the offered peer signed itself.
+    if (!event.signed_peer_record.empty()) {
+      auto record = record::open_signed_peer_record(event.signed_peer_record);
+      if (record && record->peer == event.peer) {
+        host_.peerstore().add_addrs(event.peer, record->addrs);
+      } else if (!record) {
+        logger()->debug("peer record of {} ignored: {}", event.peer.to_base58(),
+                        record.error().describe());
+      }
+    }
     auto addrs = host_.peerstore().addrs(event.peer);
     if (addrs.empty()) return;
     asio::co_spawn(io_, dial(weak_from_this(), addrs.front().with_peer_id(event.peer)),
@@ -379,14 +390,22 @@ PubsubService::PubsubService(asio::io_context& io, host::Host& host, crypto::Pri
                              pubsub::RouterConfig config)
     : impl_(std::make_shared<Impl>(io, host, std::move(key), std::move(config))) {}
 
-PubsubService::~PubsubService() { impl_->stop(); }
+PubsubService::~PubsubService() {
+  impl_->stop();
+}
 
-void PubsubService::start() { impl_->start(); }
-void PubsubService::stop() { impl_->stop(); }
+void PubsubService::start() {
+  impl_->start();
+}
+void PubsubService::stop() {
+  impl_->stop();
+}
 void PubsubService::join(const std::string& topic, MessageHandler handler) {
   impl_->join(topic, std::move(handler));
 }
-void PubsubService::leave(const std::string& topic) { impl_->leave(topic); }
+void PubsubService::leave(const std::string& topic) {
+  impl_->leave(topic);
+}
 util::Result<pubsub::MessageId> PubsubService::publish(const std::string& topic,
                                                        util::ByteView data) {
   return impl_->publish(topic, data);
@@ -395,7 +414,9 @@ void PubsubService::on_topic_peer(
     std::function<void(const std::string&, const crypto::PeerId&, bool)> callback) {
   impl_->topic_callbacks_.push_back(std::move(callback));
 }
-std::vector<std::string> PubsubService::topics() const { return impl_->router_.subscribed_topics(); }
+std::vector<std::string> PubsubService::topics() const {
+  return impl_->router_.subscribed_topics();
+}
 std::vector<crypto::PeerId> PubsubService::topic_peers(const std::string& topic) const {
   return impl_->router_.topic_peers(topic);
 }
@@ -407,7 +428,11 @@ std::string PubsubService::peer_protocol(const crypto::PeerId& peer) const {
   if (it == impl_->links_.end() || !it->second.stream.valid()) return "";
   return it->second.stream.protocol();
 }
-const pubsub::GossipsubRouter& PubsubService::router() const { return impl_->router_; }
-PubsubStats PubsubService::stats() const { return impl_->stats_; }
+const pubsub::GossipsubRouter& PubsubService::router() const {
+  return impl_->router_;
+}
+PubsubStats PubsubService::stats() const {
+  return impl_->stats_;
+}
 
 }  // namespace edgevpn::p2p::gossip
