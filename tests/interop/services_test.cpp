@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "../support/blocking_tcp.hpp"
 #include "../unit/p2p/host/io_thread.hpp"
 #include "js_peer.hpp"
 #include "ledger/live/live_ledger.hpp"
@@ -41,41 +42,10 @@ constexpr int kInterval = 3600;  // one OTP epoch for the whole run
 const Json kCrypto = {{"key", "services-interop-crypto"}, {"interval", kInterval}, {"length", 43}};
 constexpr const char* kRoom = "services-interop-room";
 
-// --- plain TCP on 127.0.0.1 (test thread, blocking) ---
-
-int connect_to(uint16_t port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  timeval timeout{30, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
-
-bool send_all(int fd, const std::string& data) {
-  for (size_t done = 0; done < data.size();) {
-    const ssize_t n = ::send(fd, data.data() + done, data.size() - done, MSG_NOSIGNAL);
-    if (n <= 0) return false;
-    done += static_cast<size_t>(n);
-  }
-  return true;
-}
-
-std::string read_all(int fd) {
-  std::string out;
-  char buffer[65536];
-  for (;;) {
-    const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
-    if (n <= 0) return out;
-    out.append(buffer, static_cast<size_t>(n));
-  }
-}
+using testing::connect_to;
+using testing::random_bytes;
+using testing::read_all;
+using testing::send_all;
 
 // Writes `payload` to 127.0.0.1:port, half-closes, returns everything read until EOF.
 std::string exchange(uint16_t port, const std::string& payload) {
@@ -92,54 +62,9 @@ std::string exchange(uint16_t port, const std::string& payload) {
 }
 
 // A TCP echo server on 127.0.0.1 (the service behind our service-add).
-class EchoServer {
- public:
-  EchoServer() {
-    listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    EXPECT_EQ(::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-    EXPECT_EQ(::listen(listen_fd_, 16), 0);
-    socklen_t length = sizeof addr;
-    ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &length);
-    port_ = ntohs(addr.sin_port);
-    thread_ = std::thread([this] {
-      for (;;) {
-        const int fd = ::accept(listen_fd_, nullptr, nullptr);
-        if (fd < 0) return;
-        workers_.emplace_back([fd] {
-          char buffer[65536];
-          for (;;) {
-            const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
-            if (n <= 0 || !send_all(fd, std::string(buffer, static_cast<size_t>(n)))) break;
-          }
-          ::close(fd);
-        });
-      }
-    });
-  }
-  ~EchoServer() {
-    ::shutdown(listen_fd_, SHUT_RDWR);
-    ::close(listen_fd_);
-    thread_.join();
-    for (auto& worker : workers_) worker.join();
-  }
-  uint16_t port() const { return port_; }
-
- private:
-  int listen_fd_ = -1;
-  uint16_t port_ = 0;
-  std::thread thread_;
-  std::vector<std::thread> workers_;
+struct EchoServer : testing::TcpServer {
+  EchoServer() : TcpServer(testing::echo) {}
 };
-
-std::string random_bytes(size_t size, uint32_t seed) {
-  std::mt19937 generator(seed);
-  std::string out(size, '\0');
-  for (auto& c : out) c = static_cast<char>(generator());
-  return out;
-}
 
 std::string sha256_hex(const std::string& data) {
   services::Sha256Stream hash;
@@ -186,8 +111,9 @@ class ServicesInteropTest : public ::testing::Test {
     auto watched = js_->command("edgevpnWatch", {{"crypto", kCrypto}, {"room", kRoom}});
     ASSERT_TRUE(watched.value("ok", false)) << watched.dump();
     ASSERT_EQ(watched.value("topic", ""), io_.call([this] { return ledger_->current_topic(); }));
-    const std::string our_addr = io_.call(
-        [this] { return host_->listen_addrs().front().with_peer_id(host_->peer_id()).to_string(); });
+    const std::string our_addr = io_.call([this] {
+      return host_->listen_addrs().front().with_peer_id(host_->peer_id()).to_string();
+    });
     auto dialled = js_->command("dial", {{"addr", our_addr}});
     ASSERT_TRUE(dialled.value("ok", false)) << dialled.dump();
     const auto js_peer = *PeerId::parse(js_id_);
@@ -240,10 +166,9 @@ class ServicesInteropTest : public ::testing::Test {
       }
     }
     for (const auto& entry : extra) entries.push_back(entry);
-    auto result = js_->command("edgevpnPublish", {{"crypto", kCrypto},
-                                                  {"room", kRoom},
-                                                  {"index", index + 5},
-                                                  {"entries", entries}});
+    auto result = js_->command(
+        "edgevpnPublish",
+        {{"crypto", kCrypto}, {"room", kRoom}, {"index", index + 5}, {"entries", entries}});
     ASSERT_TRUE(result.value("ok", false)) << result.dump();
   }
 
@@ -253,9 +178,10 @@ class ServicesInteropTest : public ::testing::Test {
   }
 
   Json raw_exchange(const std::string& protocol, const std::string& payload) {
-    return js_->command("rawExchange", {{"peer", cpp_id_},
-                                        {"protocol", protocol},
-                                        {"data", util::base64_encode(util::as_bytes(payload))}},
+    return js_->command("rawExchange",
+                        {{"peer", cpp_id_},
+                         {"protocol", protocol},
+                         {"data", util::base64_encode(util::as_bytes(payload))}},
                         std::chrono::seconds(60));
   }
 
@@ -332,19 +258,19 @@ TEST_F(ServicesInteropTest, GoPeerReachesOurServiceAndFileOverRawProtocolsOnlyAs
 // Go's raw protocols and announces services/files entries in Go's shape (no Size, no SHA256); our
 // node announces itself in users in Go's shape and tunnels / fetches over those protocols.
 TEST_F(ServicesInteropTest, OurConnectorAndReceiverUseAGoPeersServiceAndFile) {
-  auto served = js_->command("echo-server", {{"protocol", std::string(services::kServiceProtocolGo)}});
+  auto served =
+      js_->command("echo-server", {{"protocol", std::string(services::kServiceProtocolGo)}});
   ASSERT_TRUE(served.value("ok", false)) << served.dump();
   auto shared = js_->command("serveFile", {{"protocol", std::string(services::kFileProtocolGo)},
                                            {"size", (3 << 20) + 7},
                                            {"seed", "go-file"}});
   ASSERT_TRUE(shared.value("ok", false)) << shared.dump();
-  js_adds(Json::array(
-      {{{"bucket", "services"},
-        {"key", "go-echo"},
-        {"value", R"({"PeerID":")" + js_id_ + R"(","Name":"go-echo"})"}},
-       {{"bucket", "files"},
-        {"key", "go-file"},
-        {"value", R"({"PeerID":")" + js_id_ + R"(","Name":"go-file"})"}}}));
+  js_adds(Json::array({{{"bucket", "services"},
+                        {"key", "go-echo"},
+                        {"value", R"({"PeerID":")" + js_id_ + R"(","Name":"go-echo"})"}},
+                       {{"bucket", "files"},
+                        {"key", "go-file"},
+                        {"value", R"({"PeerID":")" + js_id_ + R"(","Name":"go-file"})"}}}));
   ASSERT_FALSE(HasFailure());
   ASSERT_TRUE(holds(services::kServicesBucket, "go-echo"));
 
@@ -382,7 +308,8 @@ TEST_F(ServicesInteropTest, OurConnectorAndReceiverUseAGoPeersServiceAndFile) {
   EXPECT_TRUE(got == payload) << "bytes through the Go peer's service differ";
   const auto stats = io_.call([&] { return connector_->stats(); });
   EXPECT_EQ(stats.tunnelled, 1u);
-  EXPECT_EQ(stats.go_streams, 1u) << "the Go peer's service was not reached over /edgevpn/service/0.1";
+  EXPECT_EQ(stats.go_streams, 1u)
+      << "the Go peer's service was not reached over /edgevpn/service/0.1";
 
   // file-receive from a Go sender: no digest to check, the bytes land whole.
   const auto target = dir_ / "go-file.bin";
