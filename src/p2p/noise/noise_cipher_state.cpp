@@ -1,36 +1,71 @@
-// ChaCha20-Poly1305 (IETF) cipher state through libsodium.
+// ChaCha20-Poly1305 (IETF) cipher state through OpenSSL's EVP interface.
 #include "p2p/noise/noise_cipher_state.hpp"
 
-#include <sodium.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
 
-#include <cstdlib>
+#include <climits>
 #include <cstring>
 #include <limits>
+#include <new>
 
 namespace edgevpn::p2p::noise {
 namespace {
 
 constexpr uint64_t kReservedNonce = std::numeric_limits<uint64_t>::max();
+constexpr size_t kNonceSize = 12;
 
-std::array<uint8_t, crypto_aead_chacha20poly1305_ietf_NPUBBYTES> make_nonce(uint64_t n) {
-  std::array<uint8_t, crypto_aead_chacha20poly1305_ietf_NPUBBYTES> nonce{};
+std::array<uint8_t, kNonceSize> make_nonce(uint64_t n) {
+  std::array<uint8_t, kNonceSize> nonce{};
   for (int i = 0; i < 8; ++i) nonce[4 + i] = static_cast<uint8_t>(n >> (8 * i));
   return nonce;
 }
 
+EVP_CIPHER_CTX* evp(void* ctx) { return static_cast<EVP_CIPHER_CTX*>(ctx); }
+
+// Noise messages are at most 65535 bytes; anything near INT_MAX is a caller bug.
+bool fits_int(size_t size) { return size <= static_cast<size_t>(INT_MAX); }
+
 }  // namespace
 
-CipherState::~CipherState() {
-  sodium_memzero(key_.data(), key_.size());
+void CipherState::ContextDeleter::operator()(void* ctx) const { EVP_CIPHER_CTX_free(evp(ctx)); }
+
+CipherState::CipherState(const CipherState& other)
+    : key_(other.key_), nonce_(other.nonce_), has_key_(other.has_key_) {}
+
+CipherState& CipherState::operator=(const CipherState& other) {
+  if (this != &other) {
+    encrypt_ctx_.reset();
+    decrypt_ctx_.reset();
+    key_ = other.key_;
+    nonce_ = other.nonce_;
+    has_key_ = other.has_key_;
+  }
+  return *this;
 }
 
+CipherState::~CipherState() { OPENSSL_cleanse(key_.data(), key_.size()); }
+
 void CipherState::initialize_key(const CipherKey& key) {
-  // libsodium selects its SIMD ChaCha20 / Poly1305 code in sodium_init(); without it the
-  // portable code runs several times slower. Idempotent and cheap after the first call.
-  if (sodium_init() < 0) std::abort();
+  encrypt_ctx_.reset();
+  decrypt_ctx_.reset();
   key_ = key;
   nonce_ = 0;
   has_key_ = true;
+}
+
+void* CipherState::context(bool encrypt) {
+  Context& slot = encrypt ? encrypt_ctx_ : decrypt_ctx_;
+  if (!slot) {
+    Context ctx(EVP_CIPHER_CTX_new());
+    if (!ctx) throw std::bad_alloc();
+    if (EVP_CipherInit_ex(evp(ctx.get()), EVP_chacha20_poly1305(), nullptr, key_.data(), nullptr,
+                          encrypt ? 1 : 0) != 1) {
+      return nullptr;
+    }
+    slot = std::move(ctx);
+  }
+  return slot.get();
 }
 
 util::Status CipherState::encrypt_with_ad(util::ByteView ad, util::ByteView plaintext,
@@ -43,11 +78,23 @@ util::Status CipherState::encrypt_with_ad(util::ByteView ad, util::ByteView plai
     return {};
   }
   if (nonce_ == kReservedNonce) return util::make_error(util::Errc::kCrypto, "nonce exhausted");
+  if (!fits_int(plaintext.size()) || !fits_int(ad.size())) {
+    return util::make_error(util::Errc::kInvalidArgument, "message too large");
+  }
+  auto* ctx = evp(context(true));
   const auto nonce = make_nonce(nonce_);
-  unsigned long long written = 0;
-  crypto_aead_chacha20poly1305_ietf_encrypt(out.data(), &written, plaintext.data(),
-                                            plaintext.size(), ad.data(), ad.size(), nullptr,
-                                            nonce.data(), key_.data());
+  int written = 0;
+  int final_written = 0;
+  const bool ok =
+      ctx != nullptr && EVP_EncryptInit_ex(ctx, nullptr, nullptr, nullptr, nonce.data()) == 1 &&
+      (ad.empty() ||
+       EVP_EncryptUpdate(ctx, nullptr, &written, ad.data(), static_cast<int>(ad.size())) == 1) &&
+      EVP_EncryptUpdate(ctx, out.data(), &written, plaintext.data(),
+                        static_cast<int>(plaintext.size())) == 1 &&
+      EVP_EncryptFinal_ex(ctx, out.data() + written, &final_written) == 1 &&
+      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, static_cast<int>(kTagSize),
+                          out.data() + plaintext.size()) == 1;
+  if (!ok) return util::make_error(util::Errc::kCrypto, "ChaCha20-Poly1305 encryption failed");
   ++nonce_;
   return {};
 }
@@ -64,15 +111,33 @@ util::Status CipherState::decrypt_with_ad(util::ByteView ad, util::ByteView ciph
   if (ciphertext.size() < kTagSize) {
     return util::make_error(util::Errc::kMalformed, "ciphertext shorter than its tag");
   }
-  if (out.size() < ciphertext.size() - kTagSize) {
+  const size_t body = ciphertext.size() - kTagSize;
+  if (out.size() < body) {
     return util::make_error(util::Errc::kInvalidArgument, "output buffer too small");
   }
   if (nonce_ == kReservedNonce) return util::make_error(util::Errc::kCrypto, "nonce exhausted");
+  if (!fits_int(ciphertext.size()) || !fits_int(ad.size())) {
+    return util::make_error(util::Errc::kInvalidArgument, "message too large");
+  }
+  auto* ctx = evp(context(false));
   const auto nonce = make_nonce(nonce_);
-  unsigned long long written = 0;
-  if (crypto_aead_chacha20poly1305_ietf_decrypt(out.data(), &written, nullptr, ciphertext.data(),
-                                                ciphertext.size(), ad.data(), ad.size(),
-                                                nonce.data(), key_.data()) != 0) {
+  // OpenSSL reads the expected tag from a non-const pointer; hand it a copy.
+  std::array<uint8_t, kTagSize> tag{};
+  std::memcpy(tag.data(), ciphertext.data() + body, kTagSize);
+  int written = 0;
+  int final_written = 0;
+  const bool ok =
+      ctx != nullptr && EVP_DecryptInit_ex(ctx, nullptr, nullptr, nullptr, nonce.data()) == 1 &&
+      (ad.empty() ||
+       EVP_DecryptUpdate(ctx, nullptr, &written, ad.data(), static_cast<int>(ad.size())) == 1) &&
+      EVP_DecryptUpdate(ctx, out.data(), &written, ciphertext.data(), static_cast<int>(body)) ==
+          1 &&
+      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, static_cast<int>(kTagSize), tag.data()) ==
+          1 &&
+      EVP_DecryptFinal_ex(ctx, out.data() + written, &final_written) == 1;
+  if (!ok) {
+    // The unauthenticated plaintext must not be used: wipe what was written.
+    if (body > 0) OPENSSL_cleanse(out.data(), body);
     return util::make_error(util::Errc::kCrypto, "message authentication failed");
   }
   ++nonce_;

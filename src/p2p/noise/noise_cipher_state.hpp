@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <span>
 
 #include "util/bytes.hpp"
@@ -15,12 +16,16 @@ inline constexpr size_t kTagSize = 16;
 inline constexpr size_t kMaxMessageSize = 65535;  // largest Noise message, tag included
 using CipherKey = std::array<uint8_t, 32>;
 
+// The AEAD runs on OpenSSL (about three times libsodium's ChaCha20-Poly1305 on bulk data with
+// AVX2/AVX-512); one keyed context per direction is made on first use and reused.
 class CipherState {
  public:
   CipherState() = default;  // no key: encryption passes plaintext through
   explicit CipherState(const CipherKey& key) { initialize_key(key); }
-  CipherState(const CipherState&) = default;
-  CipherState& operator=(const CipherState&) = default;
+  CipherState(const CipherState& other);
+  CipherState& operator=(const CipherState& other);
+  CipherState(CipherState&&) noexcept = default;
+  CipherState& operator=(CipherState&&) noexcept = default;
   ~CipherState();  // wipes the key
 
   void initialize_key(const CipherKey& key);
@@ -42,6 +47,14 @@ class CipherState {
   size_t overhead() const { return has_key_ ? kTagSize : 0; }
 
  private:
+  struct ContextDeleter {
+    void operator()(void* ctx) const;
+  };
+  using Context = std::unique_ptr<void, ContextDeleter>;
+  void* context(bool encrypt);
+
+  Context encrypt_ctx_;
+  Context decrypt_ctx_;
   CipherKey key_{};
   uint64_t nonce_ = 0;
   bool has_key_ = false;
