@@ -75,9 +75,11 @@ measure() {
     'BEGIN {c = (s > l ? s : l); printf "%s %.1f\n", w, (c > 0 ? n / c / 1e6 : 0)}'
 }
 
-aead_out=$("$aead")
+aead_out=$("$aead")  # first line: OpenSSL, the cipher our Noise transport uses
 aead_mbps=$(json_field MBps <<<"$aead_out")
 aead_cpu_mbps=$(json_field cpu_MBps <<<"$aead_out")
+echo "raw ChaCha20-Poly1305, 32 KiB frames: OpenSSL $aead_mbps MB/s (baseline below)," \
+  "libsodium $(tail -1 <<<"$aead_out" | json_field MBps) MB/s"
 printf '%-10s %9s %6s %9s %6s %11s\n' pair "MB/s" ratio "cpuMB/s" ratio bytes
 printf '%-10s %9.1f %6.2f %9.1f %6.2f %11s\n' aead "$aead_mbps" 1 "$aead_cpu_mbps" 1 -
 

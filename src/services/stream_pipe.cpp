@@ -72,10 +72,13 @@ asio::awaitable<void> socket_to_stream(std::shared_ptr<PipeState> pipe) {
   }
 }
 
+// Received chunks go to the socket as they are (one gather write per batch), never copied.
 asio::awaitable<void> stream_to_socket(std::shared_ptr<PipeState> pipe) {
-  std::vector<uint8_t> buffer(pipe->options.buffer_size);
+  std::vector<util::Bytes> chunks;
+  std::vector<asio::const_buffer> buffers;
   for (;;) {
-    auto read = co_await pipe->stream.read_some(buffer);
+    chunks.clear();
+    auto read = co_await pipe->stream.read_chunks(chunks, pipe->options.buffer_size);
     if (pipe->totals.aborted) co_return;
     if (!read) {
       log::get("services")->debug("{}: stream read: {}", pipe->options.label,
@@ -88,8 +91,10 @@ asio::awaitable<void> stream_to_socket(std::shared_ptr<PipeState> pipe) {
       pipe->socket.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
       co_return;
     }
+    buffers.clear();
+    for (const auto& chunk : chunks) buffers.emplace_back(chunk.data(), chunk.size());
     asio::error_code ec;
-    co_await asio::async_write(pipe->socket, asio::buffer(buffer.data(), *read),
+    co_await asio::async_write(pipe->socket, buffers,
                                asio::redirect_error(asio::use_awaitable, ec));
     if (pipe->totals.aborted) co_return;
     if (ec) {

@@ -81,35 +81,54 @@ asio::awaitable<void> Connection::read_loop(std::shared_ptr<Connection> self) {
       co_return;
     }
   }
-  util::Bytes raw(limits_.read_chunk);
-  util::Bytes plain;
-  plain.reserve(limits_.read_chunk);
+  // Frames are decrypted in place and fed to yamux from this buffer; a partial frame at its end
+  // moves to the front for the next read (room for one whole frame is always left).
+  const size_t capacity = limits_.read_chunk + noise::kFrameHeaderSize + noise::kMaxMessageSize;
+  auto buffer = std::make_unique_for_overwrite<uint8_t[]>(capacity);
+  const util::Bytes partial = transport_.receiver.take_buffered();
+  std::copy(partial.begin(), partial.end(), buffer.get());
+  size_t have = partial.size();
+  std::vector<util::ByteView> plaintexts;
   while (!closed_) {
     asio::error_code ec;
-    const size_t n =
-        co_await socket_.async_read_some(asio::buffer(raw), asio::redirect_error(asio::use_awaitable, ec));
+    const size_t n = co_await socket_.async_read_some(
+        asio::buffer(buffer.get() + have, std::min(capacity - have, limits_.read_chunk)),
+        asio::redirect_error(asio::use_awaitable, ec));
     if (closed_) co_return;
     if (ec) {
       fail(ec == asio::error::eof ? make_error(Errc::kClosed, "connection closed by the peer")
                                   : make_error(Errc::kIo, "read: " + ec.message()));
       co_return;
     }
-    plain.clear();
-    if (auto status = transport_.decrypt_into(plain, util::ByteView(raw.data(), n)); !status) {
-      fail(status.error());
+    have += n;
+    plaintexts.clear();
+    auto used = transport_.receiver.open_in_place(std::span<uint8_t>(buffer.get(), have),
+                                                  plaintexts);
+    if (!used) {
+      fail(used.error());
       co_return;
     }
-    if (plain.empty()) continue;
-    if (auto status = feed_plaintext(plain); !status) {
-      fail(status.error());
-      co_return;
+    const auto at = now();
+    for (const auto plaintext : plaintexts) {
+      if (auto status = session_.on_bytes(plaintext, at); !status) {
+        handle_events();
+        fail(status.error());
+        co_return;
+      }
     }
+    if (!plaintexts.empty()) {
+      handle_events();
+      request_flush();
+    }
+    std::memmove(buffer.get(), buffer.get() + *used, have - *used);
+    have -= *used;
   }
 }
 
 asio::awaitable<void> Connection::write_loop(std::shared_ptr<Connection> self) {
   util::Bytes plain;
-  util::Bytes cipher;
+  std::unique_ptr<uint8_t[]> cipher;
+  size_t cipher_capacity = 0;
   for (;;) {
     if (closed_) break;
     if (!session_.has_output()) {
@@ -117,16 +136,21 @@ asio::awaitable<void> Connection::write_loop(std::shared_ptr<Connection> self) {
       continue;
     }
     session_.take_output(plain);
-    cipher.clear();
-    cipher.reserve(noise::encrypted_size(plain.size()));
-    if (auto status = transport_.encrypt_into(cipher, plain); !status) {
-      fail(status.error());
+    const size_t needed = noise::encrypted_size(plain.size());
+    if (needed > cipher_capacity) {
+      cipher_capacity = std::max(needed, cipher_capacity * 2);
+      cipher = std::make_unique_for_overwrite<uint8_t[]>(cipher_capacity);
+    }
+    auto written =
+        transport_.sender.encrypt_to(std::span<uint8_t>(cipher.get(), cipher_capacity), plain);
+    if (!written) {
+      fail(written.error());
       break;
     }
     plain.clear();
-    in_flight_ = cipher.size();
+    in_flight_ = *written;
     asio::error_code ec;
-    co_await asio::async_write(socket_, asio::buffer(cipher),
+    co_await asio::async_write(socket_, asio::buffer(cipher.get(), *written),
                                asio::redirect_error(asio::use_awaitable, ec));
     in_flight_ = 0;
     drained_.notify();
@@ -311,6 +335,54 @@ asio::awaitable<util::Result<size_t>> Connection::read(const std::shared_ptr<Str
       co_return size_t{0};
     }
     if (n.error().code == Errc::kNotFound && stream->remote_closed && !stream->reset) {
+      co_return size_t{0};
+    }
+    co_return make_error(Errc::kClosed, "stream was reset");
+  }
+}
+
+asio::awaitable<util::Result<size_t>> Connection::read_chunks(
+    const std::shared_ptr<StreamState>& stream, std::vector<util::Bytes>& out, size_t max_bytes) {
+  auto self = shared_from_this();
+  for (;;) {
+    if (stream->pushback_offset < stream->pushback.size()) {
+      util::Bytes rest(stream->pushback.begin() + static_cast<std::ptrdiff_t>(stream->pushback_offset),
+                       stream->pushback.end());
+      util::Bytes().swap(stream->pushback);
+      stream->pushback_offset = 0;
+      const size_t n = rest.size();
+      out.push_back(std::move(rest));
+      co_return n;
+    }
+    if (stream->reset) co_return make_error(Errc::kClosed, "stream was reset");
+    if (stream->failure) co_return *stream->failure;
+    if (closed_) co_return make_error(Errc::kClosed, "connection closed");
+    size_t total = 0;
+    util::Status end;
+    while (total < max_bytes) {
+      auto chunk = session_.take(stream->id);
+      if (!chunk.ok()) {
+        end = chunk.error();
+        break;
+      }
+      if (chunk->empty()) break;
+      total += chunk->size();
+      out.push_back(std::move(*chunk));
+    }
+    if (total > 0) {
+      request_flush();  // taking may have queued a window update
+      sweep(stream->id);
+      co_return total;
+    }
+    if (end.ok()) {
+      co_await stream->readable.wait();
+      continue;
+    }
+    if (end.error().code == Errc::kClosed) {
+      sweep(stream->id);
+      co_return size_t{0};
+    }
+    if (end.error().code == Errc::kNotFound && stream->remote_closed && !stream->reset) {
       co_return size_t{0};
     }
     co_return make_error(Errc::kClosed, "stream was reset");

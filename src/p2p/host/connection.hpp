@@ -93,6 +93,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Stream operations (see Stream for their contracts).
   asio::awaitable<util::Result<size_t>> read(const std::shared_ptr<StreamState>& stream,
                                              std::span<uint8_t> out);
+  asio::awaitable<util::Result<size_t>> read_chunks(const std::shared_ptr<StreamState>& stream,
+                                                    std::vector<util::Bytes>& out,
+                                                    size_t max_bytes);
   asio::awaitable<util::Status> write(const std::shared_ptr<StreamState>& stream,
                                       util::ByteView data);
   util::Status close_stream(StreamState& stream);

@@ -20,6 +20,17 @@ asio::awaitable<util::Result<size_t>> Stream::read_some(std::span<uint8_t> out) 
   co_return co_await conn->read(state, out);
 }
 
+asio::awaitable<util::Result<size_t>> Stream::read_chunks(std::vector<util::Bytes>& out,
+                                                          size_t max_bytes) {
+  if (!state_) co_return util::make_error(util::Errc::kInvalidArgument, "empty stream handle");
+  auto state = state_;
+  auto conn = state->connection.lock();
+  if (!conn) {
+    co_return state->failure ? util::Result<size_t>(*state->failure) : util::Result<size_t>(gone());
+  }
+  co_return co_await conn->read_chunks(state, out, max_bytes);
+}
+
 asio::awaitable<util::Status> Stream::read_exact(std::span<uint8_t> out) {
   size_t have = 0;
   while (have < out.size()) {

@@ -11,6 +11,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "crypto/peer_id.hpp"
 #include "p2p/multiaddr/multiaddr.hpp"
@@ -30,6 +31,10 @@ class Stream {
   // Waits for data; returns how many bytes were copied into `out`, 0 at the end of the stream
   // (the peer closed its side). kClosed / kIo / kProtocol after a reset or a lost connection.
   asio::awaitable<util::Result<size_t>> read_some(std::span<uint8_t> out);
+  // Zero-copy reading: waits for data, then moves whole received chunks (about max_bytes in
+  // all) onto `out`; returns their size, 0 at the end of the stream. Errors as read_some.
+  asio::awaitable<util::Result<size_t>> read_chunks(std::vector<util::Bytes>& out,
+                                                    size_t max_bytes);
   // Fills `out` completely; kTruncated when the stream ends first.
   asio::awaitable<util::Status> read_exact(std::span<uint8_t> out);
   // Reads until the end of the stream; kTooLarge beyond `max_bytes`.

@@ -7,26 +7,36 @@
 namespace edgevpn::p2p::noise {
 
 size_t encrypted_size(size_t plaintext_size) {
-  const size_t frames = (plaintext_size + kMaxFramePlaintext - 1) / kMaxFramePlaintext;
+  const size_t frames = (plaintext_size + kSendFramePlaintext - 1) / kSendFramePlaintext;
   return plaintext_size + frames * (kFrameHeaderSize + kTagSize);
+}
+
+util::Result<size_t> TransportSender::encrypt_to(std::span<uint8_t> out,
+                                                 util::ByteView plaintext) {
+  if (out.size() < encrypted_size(plaintext.size())) {
+    return util::make_error(util::Errc::kInvalidArgument, "output buffer too small");
+  }
+  size_t written = 0;
+  while (!plaintext.empty()) {
+    const size_t chunk = std::min(plaintext.size(), kSendFramePlaintext);
+    const size_t body = chunk + kTagSize;
+    out[written] = static_cast<uint8_t>(body >> 8);
+    out[written + 1] = static_cast<uint8_t>(body);
+    EDGEVPN_TRY(cipher_.encrypt_with_ad({}, plaintext.first(chunk),
+                                        out.subspan(written + kFrameHeaderSize, body)));
+    written += kFrameHeaderSize + body;
+    plaintext = plaintext.subspan(chunk);
+  }
+  return written;
 }
 
 util::Status TransportSender::encrypt_into(util::Bytes& out, util::ByteView plaintext) {
   const size_t start = out.size();
-  out.reserve(start + encrypted_size(plaintext.size()));
-  while (!plaintext.empty()) {
-    const size_t chunk = std::min(plaintext.size(), kMaxFramePlaintext);
-    const size_t frame_start = out.size();
-    out.resize(frame_start + kFrameHeaderSize + chunk + kTagSize);
-    const size_t body = chunk + kTagSize;
-    out[frame_start] = static_cast<uint8_t>(body >> 8);
-    out[frame_start + 1] = static_cast<uint8_t>(body);
-    const std::span<uint8_t> target(out.data() + frame_start + kFrameHeaderSize, body);
-    if (auto status = cipher_.encrypt_with_ad({}, plaintext.first(chunk), target); !status.ok()) {
-      out.resize(start);
-      return status;
-    }
-    plaintext = plaintext.subspan(chunk);
+  out.resize(start + encrypted_size(plaintext.size()));
+  auto written = encrypt_to(std::span<uint8_t>(out).subspan(start), plaintext);
+  if (!written.ok()) {
+    out.resize(start);
+    return written.error();
   }
   return {};
 }
@@ -81,6 +91,28 @@ util::Status TransportReceiver::decrypt_into(util::Bytes& out, util::ByteView ci
   }
   util::append(pending_, ciphertext);
   return {};
+}
+
+util::Result<size_t> TransportReceiver::open_in_place(std::span<uint8_t> buffer,
+                                                      std::vector<util::ByteView>& plaintexts) {
+  if (failed_) return util::make_error(util::Errc::kClosed, "noise receiver failed earlier");
+  size_t used = 0;
+  while (buffer.size() - used >= kFrameHeaderSize) {
+    const size_t body = util::get_u16_be(buffer.data() + used);
+    if (buffer.size() - used - kFrameHeaderSize < body) break;
+    if (body < kTagSize) {
+      failed_ = true;
+      return util::make_error(util::Errc::kMalformed, "noise frame shorter than its tag");
+    }
+    const auto frame = buffer.subspan(used + kFrameHeaderSize, body);
+    if (auto status = cipher_.decrypt_with_ad({}, frame, frame); !status.ok()) {
+      failed_ = true;
+      return status.error();
+    }
+    if (body > kTagSize) plaintexts.emplace_back(frame.data(), body - kTagSize);
+    used += kFrameHeaderSize + body;
+  }
+  return used;
 }
 
 util::Result<util::Bytes> TransportReceiver::decrypt(util::ByteView ciphertext) {

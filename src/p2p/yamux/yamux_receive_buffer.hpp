@@ -1,9 +1,10 @@
-// The bytes a yamux stream has received but the application has not consumed yet: one
-// contiguous buffer with a read offset, compacted before it would grow.
+// The bytes a yamux stream has received but the application has not consumed yet: a queue of
+// chunks whose memory never moves once written, so a reader can take a whole chunk away (and
+// write it to a socket) without copying it.
 #pragma once
 
-#include <algorithm>
-#include <cstring>
+#include <deque>
+#include <span>
 
 #include "util/bytes.hpp"
 
@@ -11,50 +12,35 @@ namespace edgevpn::p2p::yamux {
 
 class ReceiveBuffer {
  public:
-  size_t size() const { return data_.size() - head_; }
-  bool empty() const { return head_ == data_.size(); }
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
 
-  // Contiguous unread bytes.
-  util::ByteView view() const { return {data_.data() + head_, size()}; }
+  // The unread bytes of the first chunk (all of them when only one chunk is queued).
+  util::ByteView view() const;
 
-  void append(util::ByteView in) {
-    if (in.empty()) return;
-    if (head_ == data_.size()) {
-      data_.clear();
-      head_ = 0;
-    } else if (head_ > 0 && data_.size() + in.size() > data_.capacity()) {
-      // Move unread bytes to the front instead of letting the vector grow.
-      data_.erase(data_.begin(), data_.begin() + static_cast<std::ptrdiff_t>(head_));
-      head_ = 0;
-    }
-    data_.insert(data_.end(), in.begin(), in.end());
-  }
+  // Fills the last chunk's spare capacity, then starts a new chunk (small while the buffer is
+  // drained promptly, kChunkSize while a backlog builds up).
+  void append(util::ByteView in);
 
   // Copies up to out.size() bytes out and consumes them.
-  size_t read(std::span<uint8_t> out) {
-    const size_t n = std::min(out.size(), size());
-    if (n > 0) std::memcpy(out.data(), data_.data() + head_, n);
-    consume(n);
-    return n;
-  }
+  size_t read(std::span<uint8_t> out);
+  void consume(size_t n);
 
-  void consume(size_t n) {
-    head_ += std::min(n, size());
-    if (head_ == data_.size()) {
-      data_.clear();
-      head_ = 0;
-    }
-  }
+  // Moves the first chunk's unread bytes out (without a copy unless the chunk was partly read).
+  util::Bytes take_front();
 
   // Drops the data and gives the memory back.
-  void release() {
-    util::Bytes().swap(data_);
-    head_ = 0;
-  }
+  void release();
+
+  static constexpr size_t kChunkSize = 64 * 1024;
+  static constexpr size_t kFirstChunkSize = 4 * 1024;
 
  private:
-  util::Bytes data_;
-  size_t head_ = 0;
+  void pop_front();
+
+  std::deque<util::Bytes> chunks_;
+  size_t head_ = 0;  // read offset into chunks_.front()
+  size_t size_ = 0;
 };
 
 }  // namespace edgevpn::p2p::yamux

@@ -123,12 +123,13 @@ util::Status Session::handle_stream_frame(const FrameHeader& header) {
   frame_ = header;
   payload_discard_ = stream == nullptr || stream->remote_closed;
   if (stream != nullptr) {
+    // The credit shrinks as the payload arrives (take_payload): bytes still on their way must
+    // not look consumed, or a read in the middle of a frame would grant them twice.
     if (header.length > stream->receive_credit) {
       return fail(Errc::kProtocol, "data of " + std::to_string(header.length) +
                                        " bytes exceeds the receive window on stream " +
                                        std::to_string(id));
     }
-    stream->receive_credit -= header.length;
   }
   payload_left_ = header.length;
   if (payload_left_ == 0) {
@@ -163,9 +164,11 @@ util::Status Session::accept_inbound(uint32_t id, Stream*& stream) {
 }
 
 void Session::take_payload(util::ByteView chunk) {
-  if (payload_discard_ || chunk.empty()) return;
+  if (chunk.empty()) return;
   Stream* stream = find(frame_.stream_id);
   if (stream == nullptr) return;  // reset locally while its frame was arriving
+  stream->receive_credit -= static_cast<uint32_t>(chunk.size());
+  if (payload_discard_) return;
   stream->received.append(chunk);
   if (!stream->readable_event_pending) {
     stream->readable_event_pending = true;
@@ -303,6 +306,20 @@ util::Result<size_t> Session::read(uint32_t id, std::span<uint8_t> out) {
   const size_t n = stream->received.read(out);
   after_consume(*stream);
   return n;
+}
+
+util::Result<util::Bytes> Session::take(uint32_t id) {
+  Stream* stream = find(id);
+  if (stream == nullptr) {
+    return make_error(Errc::kNotFound, "no yamux stream " + std::to_string(id));
+  }
+  if (stream->received.empty()) {
+    if (stream->remote_closed) return make_error(Errc::kClosed, "end of yamux stream");
+    return util::Bytes{};
+  }
+  util::Bytes chunk = stream->received.take_front();
+  after_consume(*stream);
+  return chunk;
 }
 
 util::ByteView Session::peek(uint32_t id) const {

@@ -50,8 +50,11 @@ class Session {
   // kClosed when the peer finished and everything was read (EOF); kNotFound when the stream
   // is unknown (reset, or fully closed and drained: also EOF after kRemoteClosed).
   util::Result<size_t> read(uint32_t id, std::span<uint8_t> out);
-  // Zero-copy reading: the buffered bytes (valid until the next call on this session), then
-  // consume() what was used. Consuming is what grants the peer more window.
+  // Moves the oldest received chunk out (at most ReceiveBuffer::kChunkSize unless one frame
+  // was larger) and consumes it: no copy. Empty when nothing is buffered; errors as read().
+  util::Result<util::Bytes> take(uint32_t id);
+  // Zero-copy reading: the first buffered chunk (valid until the next call on this session),
+  // then consume() what was used. Consuming is what grants the peer more window.
   util::ByteView peek(uint32_t id) const;
   util::Status consume(uint32_t id, size_t n);
 

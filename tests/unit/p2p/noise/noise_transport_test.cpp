@@ -39,17 +39,107 @@ TEST(NoiseTransport, RoundTripsOneFrameWithLengthPrefix) {
   EXPECT_EQ(*opened, plaintext);
 }
 
-TEST(NoiseTransport, SplitsLargePlaintextIntoMaximalFrames) {
+TEST(NoiseTransport, SplitsLargePlaintextIntoSendSizedFrames) {
   Pair pair;
-  const util::Bytes plaintext = pattern(kMaxFramePlaintext * 2 + 100);
+  const util::Bytes plaintext = pattern(kSendFramePlaintext * 2 + 100);
   auto wire = pair.sender.encrypt(plaintext);
   ASSERT_TRUE(wire.ok());
   EXPECT_EQ(wire->size(), encrypted_size(plaintext.size()));
-  EXPECT_EQ(util::get_u16_be(wire->data()), 65535);
+  EXPECT_EQ(wire->size(), plaintext.size() + 3 * (2 + kTagSize));
+  EXPECT_EQ(util::get_u16_be(wire->data()), kSendFramePlaintext + kTagSize);
   EXPECT_EQ(pair.sender.nonce(), 3u);
   auto opened = pair.receiver.decrypt(*wire);
   ASSERT_TRUE(opened.ok());
   EXPECT_EQ(*opened, plaintext);
+}
+
+// Go and js peers send frames of up to 65535 bytes; we must take them whole.
+TEST(NoiseTransport, OpensMaximalFramesFromOtherImplementations) {
+  CipherState go_side(key(7));
+  const util::Bytes plaintext = pattern(kMaxFramePlaintext);
+  util::Bytes wire(2 + kMaxMessageSize);
+  wire[0] = 0xff;
+  wire[1] = 0xff;
+  ASSERT_TRUE(go_side.encrypt_with_ad({}, plaintext, std::span<uint8_t>(wire).subspan(2)).ok());
+  TransportReceiver receiver{CipherState(key(7))};
+  std::vector<util::ByteView> frames;
+  auto used = receiver.open_in_place(wire, frames);
+  ASSERT_TRUE(used.ok());
+  EXPECT_EQ(*used, wire.size());
+  ASSERT_EQ(frames.size(), 1u);
+  EXPECT_TRUE(std::equal(frames[0].begin(), frames[0].end(), plaintext.begin(), plaintext.end()));
+}
+
+TEST(NoiseTransport, EncryptToRefusesAShortBufferAndFillsAnExactOne) {
+  Pair pair;
+  const util::Bytes plaintext = pattern(kSendFramePlaintext + 1);
+  util::Bytes small(encrypted_size(plaintext.size()) - 1);
+  EXPECT_FALSE(pair.sender.encrypt_to(small, plaintext).ok());
+  EXPECT_EQ(pair.sender.nonce(), 0u);
+  util::Bytes exact(encrypted_size(plaintext.size()));
+  auto written = pair.sender.encrypt_to(exact, plaintext);
+  ASSERT_TRUE(written.ok());
+  EXPECT_EQ(*written, exact.size());
+  auto opened = pair.receiver.decrypt(exact);
+  ASSERT_TRUE(opened.ok());
+  EXPECT_EQ(*opened, plaintext);
+}
+
+TEST(NoiseTransport, OpenInPlaceLeavesAPartialFrameToTheCaller) {
+  Pair pair;
+  const util::Bytes first = pattern(1000);
+  const util::Bytes second = pattern(kSendFramePlaintext + 7);
+  util::Bytes wire = *pair.sender.encrypt(first);
+  util::append(wire, *pair.sender.encrypt(second));
+  const size_t first_frame = 2 + first.size() + kTagSize;
+  // Everything up to the middle of the second message's first frame.
+  util::Bytes buffer(wire.begin(), wire.begin() + static_cast<std::ptrdiff_t>(first_frame + 500));
+  std::vector<util::ByteView> frames;
+  auto used = pair.receiver.open_in_place(buffer, frames);
+  ASSERT_TRUE(used.ok());
+  EXPECT_EQ(*used, first_frame);
+  ASSERT_EQ(frames.size(), 1u);
+  EXPECT_EQ(util::Bytes(frames[0].begin(), frames[0].end()), first);
+  // The caller offers the rest again with the remaining bytes.
+  util::Bytes rest(wire.begin() + static_cast<std::ptrdiff_t>(first_frame), wire.end());
+  frames.clear();
+  used = pair.receiver.open_in_place(rest, frames);
+  ASSERT_TRUE(used.ok());
+  EXPECT_EQ(*used, rest.size());
+  util::Bytes joined;
+  for (auto frame : frames) util::append(joined, frame);
+  EXPECT_EQ(joined, second);
+}
+
+TEST(NoiseTransport, OpenInPlaceRejectsTamperingAndStaysFailed) {
+  Pair pair;
+  util::Bytes wire = *pair.sender.encrypt(pattern(64));
+  wire[10] ^= 1;
+  std::vector<util::ByteView> frames;
+  auto used = pair.receiver.open_in_place(wire, frames);
+  ASSERT_FALSE(used.ok());
+  EXPECT_EQ(used.error().code, util::Errc::kCrypto);
+  EXPECT_TRUE(frames.empty());
+  EXPECT_TRUE(pair.receiver.failed());
+  util::Bytes good = *pair.sender.encrypt(pattern(8));
+  EXPECT_FALSE(pair.receiver.open_in_place(good, frames).ok());
+}
+
+TEST(NoiseTransport, PartialFrameMovesFromDecryptIntoToOpenInPlace) {
+  Pair pair;
+  const util::Bytes plaintext = pattern(300);
+  const util::Bytes wire = *pair.sender.encrypt(plaintext);
+  util::Bytes out;
+  ASSERT_TRUE(pair.receiver.decrypt_into(out, util::ByteView(wire).first(100)).ok());
+  EXPECT_TRUE(out.empty());
+  util::Bytes buffer = pair.receiver.take_buffered();
+  EXPECT_EQ(pair.receiver.buffered(), 0u);
+  util::append(buffer, util::ByteView(wire).subspan(100));
+  std::vector<util::ByteView> frames;
+  auto used = pair.receiver.open_in_place(buffer, frames);
+  ASSERT_TRUE(used.ok());
+  ASSERT_EQ(frames.size(), 1u);
+  EXPECT_EQ(util::Bytes(frames[0].begin(), frames[0].end()), plaintext);
 }
 
 TEST(NoiseTransport, EmptyPlaintextProducesNoFrame) {

@@ -97,6 +97,43 @@ TEST(YamuxSession, ZeroCopyPeekAndConsume) {
   EXPECT_FALSE(pair.server.consume(id, 3).ok());
 }
 
+TEST(YamuxSession, TakeMovesReceivedChunksOutInOrderAndThenReportsTheEnd) {
+  SessionPair pair;
+  const uint32_t id = *pair.client.open_stream();
+  util::Bytes sent(300 * 1024);
+  for (size_t i = 0; i < sent.size(); ++i) sent[i] = static_cast<uint8_t>(i * 13 + i / 251);
+  ASSERT_EQ(*pair.client.write(id, sent), kInitialWindow);  // the initial window bounds it
+  ASSERT_TRUE(pair.client.close(id).ok());
+  pair.pump();
+  util::Bytes received;
+  for (int guard = 0; guard < 100; ++guard) {
+    auto chunk = pair.server.take(id);
+    if (!chunk.ok()) {
+      EXPECT_EQ(chunk.error().code, util::Errc::kClosed);  // FIN came with everything read
+      break;
+    }
+    ASSERT_FALSE(chunk->empty());
+    EXPECT_LE(chunk->size(), ReceiveBuffer::kChunkSize);
+    util::append(received, *chunk);
+  }
+  EXPECT_EQ(received, util::Bytes(sent.begin(), sent.begin() + kInitialWindow));
+}
+
+TEST(YamuxSession, TakeGrantsWindowLikeRead) {
+  SessionPair pair;
+  const uint32_t id = *pair.client.open_stream();
+  const util::Bytes block(kInitialWindow, 0x5a);
+  ASSERT_EQ(*pair.client.write(id, block), kInitialWindow);
+  pair.pump();
+  EXPECT_EQ(*pair.client.send_window(id), 0u);
+  while (pair.server.buffered(id) > 0) ASSERT_TRUE(pair.server.take(id).ok());
+  pair.pump();
+  EXPECT_GE(*pair.client.send_window(id), kInitialWindow);
+  auto nothing = pair.server.take(id);
+  ASSERT_TRUE(nothing.ok());
+  EXPECT_TRUE(nothing->empty());
+}
+
 TEST(YamuxSession, FinHalfClosesAndTheOtherDirectionKeepsWorking) {
   SessionPair pair;
   const uint32_t id = *pair.client.open_stream();
