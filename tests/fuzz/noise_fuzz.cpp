@@ -2,6 +2,7 @@
 // third message after a genuine first one, an initiator fed an arbitrary second message, the
 // payload decoder, and a transport receiver fed arbitrary frames. Errors are fine, crashes are not.
 #include <cstdlib>
+#include <vector>
 
 #include "crypto/keys.hpp"
 #include "p2p/noise/noise_handshake.hpp"
@@ -70,6 +71,23 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       rest = rest.subspan(take);
     }
     if (receiver.buffered() > kFrameHeaderSize + kMaxMessageSize) std::abort();
+  }
+  {  // the same frames opened in place, as the connection's read loop does
+    CipherKey key{};
+    key[0] = data[0];
+    TransportReceiver receiver{CipherState(key)};
+    util::Bytes buffer(input.begin(), input.end());
+    std::vector<util::ByteView> plaintexts;
+    auto used = receiver.open_in_place(buffer, plaintexts);
+    if (used.ok()) {
+      if (*used > buffer.size()) std::abort();
+      for (const auto plaintext : plaintexts) {
+        if (plaintext.data() < buffer.data() ||
+            plaintext.data() + plaintext.size() > buffer.data() + *used) {
+          std::abort();
+        }
+      }
+    }
   }
   return 0;
 }
