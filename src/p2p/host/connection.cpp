@@ -317,27 +317,15 @@ asio::awaitable<util::Result<size_t>> Connection::read(const std::shared_ptr<Str
       }
       co_return n;
     }
-    if (stream->reset) co_return make_error(Errc::kClosed, "stream was reset");
-    if (stream->failure) co_return *stream->failure;
-    if (closed_) co_return make_error(Errc::kClosed, "connection closed");
+    if (auto blocked = read_blocker(*stream)) co_return *blocked;
     auto n = session_.read(stream->id, out);
-    if (n.ok()) {
-      if (*n > 0) {
-        request_flush();  // the read may have queued a window update
-        sweep(stream->id);
-        co_return *n;
-      }
-      co_await stream->readable.wait();
-      continue;
-    }
-    if (n.error().code == Errc::kClosed) {
+    if (!n.ok()) co_return read_end(*stream, n.error());
+    if (*n > 0) {
+      request_flush();  // the read may have queued a window update
       sweep(stream->id);
-      co_return size_t{0};
+      co_return *n;
     }
-    if (n.error().code == Errc::kNotFound && stream->remote_closed && !stream->reset) {
-      co_return size_t{0};
-    }
-    co_return make_error(Errc::kClosed, "stream was reset");
+    co_await stream->readable.wait();
   }
 }
 
@@ -354,9 +342,7 @@ asio::awaitable<util::Result<size_t>> Connection::read_chunks(
       out.push_back(std::move(rest));
       co_return n;
     }
-    if (stream->reset) co_return make_error(Errc::kClosed, "stream was reset");
-    if (stream->failure) co_return *stream->failure;
-    if (closed_) co_return make_error(Errc::kClosed, "connection closed");
+    if (auto blocked = read_blocker(*stream)) co_return *blocked;
     size_t total = 0;
     util::Status end;
     while (total < max_bytes) {
@@ -374,19 +360,25 @@ asio::awaitable<util::Result<size_t>> Connection::read_chunks(
       sweep(stream->id);
       co_return total;
     }
-    if (end.ok()) {
-      co_await stream->readable.wait();
-      continue;
-    }
-    if (end.error().code == Errc::kClosed) {
-      sweep(stream->id);
-      co_return size_t{0};
-    }
-    if (end.error().code == Errc::kNotFound && stream->remote_closed && !stream->reset) {
-      co_return size_t{0};
-    }
-    co_return make_error(Errc::kClosed, "stream was reset");
+    if (!end.ok()) co_return read_end(*stream, end.error());
+    co_await stream->readable.wait();
   }
+}
+
+std::optional<util::Error> Connection::read_blocker(const StreamState& stream) const {
+  if (stream.reset) return make_error(Errc::kClosed, "stream was reset");
+  if (stream.failure) return *stream.failure;
+  if (closed_) return make_error(Errc::kClosed, "connection closed");
+  return std::nullopt;
+}
+
+util::Result<size_t> Connection::read_end(const StreamState& stream, const util::Error& why) {
+  if (why.code == Errc::kClosed) {
+    sweep(stream.id);
+    return size_t{0};
+  }
+  if (why.code == Errc::kNotFound && stream.remote_closed && !stream.reset) return size_t{0};
+  return make_error(Errc::kClosed, "stream was reset");
 }
 
 asio::awaitable<util::Status> Connection::write(const std::shared_ptr<StreamState>& stream,

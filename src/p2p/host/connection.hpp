@@ -121,6 +121,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   util::Status feed_plaintext(util::ByteView plaintext);
   void handle_events();
   void discard_orphan(uint32_t id);
+  // Why a stream read cannot go on (reset, failed, connection closed), if it cannot.
+  std::optional<util::Error> read_blocker(const StreamState& stream) const;
+  // A yamux read error as the reader sees it: 0 at the end of the stream, else a reset.
+  util::Result<size_t> read_end(const StreamState& stream, const util::Error& why);
   void sweep(uint32_t id);
   void request_flush() { flush_signal_.notify(); }
   size_t send_backlog() const { return session_.pending_output().size() + in_flight_; }
