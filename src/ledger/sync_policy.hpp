@@ -20,7 +20,7 @@ struct SyncPolicyOptions {
   double jitter = 0.1;  // periodic delay x U(1 - jitter, 1 + jitter), so nodes do not align
   // Peer joins and "peer is behind" replies wait U(debounce, 2 x debounce): bursts coalesce and
   // one node's answer can make the others' redundant.
-  std::chrono::nanoseconds debounce = std::chrono::seconds(1);
+  std::chrono::nanoseconds debounce = std::chrono::milliseconds(250);
   // Replies to a peer that is behind never follow our previous publish closer than this (bounds
   // ping-pong with a peer that keeps disagreeing, e.g. one whose entries we reject).
   std::chrono::nanoseconds min_reply_gap = std::chrono::seconds(5);

@@ -22,6 +22,13 @@ std::function<double()> middle() {
   return [] { return 0.5; };
 }
 
+// The defaults with a 1 s debounce, so the figures below read easily.
+SyncPolicyOptions opts() {
+  SyncPolicyOptions options;
+  options.debounce = seconds(1);
+  return options;
+}
+
 Block block(int64_t index, std::initializer_list<std::pair<const char*, const char*>> keys) {
   Block b;
   b.index = index;
@@ -47,7 +54,7 @@ uint64_t run_idle(SyncPolicy& policy, util::SteadyTime from, nanoseconds duratio
 }
 
 TEST(SyncPolicy, PublishesImmediatelyOnLocalChange) {
-  SyncPolicy policy({}, kStart, middle());
+  SyncPolicy policy(opts(), kStart, middle());
   EXPECT_FALSE(policy.due(kStart));
   policy.on_local_change(kStart + seconds(3));
   EXPECT_EQ(policy.next_deadline(), kStart + seconds(3));
@@ -58,7 +65,7 @@ TEST(SyncPolicy, PublishesImmediatelyOnLocalChange) {
 }
 
 TEST(SyncPolicy, HeartbeatRefreshWaitsForTheBackgroundInterval) {
-  SyncPolicyOptions options;
+  SyncPolicyOptions options = opts();
   options.background_interval = seconds(240);
   SyncPolicy policy(options, kStart, middle());
   // Before anything was published a refresh goes out at once (a new node announces itself).
@@ -75,7 +82,7 @@ TEST(SyncPolicy, HeartbeatRefreshWaitsForTheBackgroundInterval) {
 }
 
 TEST(SyncPolicy, HeartbeatRefreshRidesOnAnEarlierPublish) {
-  SyncPolicyOptions options;
+  SyncPolicyOptions options = opts();
   options.background_interval = seconds(240);
   SyncPolicy policy(options, kStart, middle());
   policy.on_published(kStart);
@@ -87,11 +94,11 @@ TEST(SyncPolicy, HeartbeatRefreshRidesOnAnEarlierPublish) {
 }
 
 TEST(SyncPolicy, HeartbeatRefreshIsImmediateInLegacyModeOrWithoutAnInterval) {
-  SyncPolicy plain({}, kStart, middle());
+  SyncPolicy plain(opts(), kStart, middle());
   plain.on_published(kStart);
   plain.on_background_change(kStart + seconds(1));
   EXPECT_TRUE(plain.due(kStart + seconds(1)));
-  SyncPolicyOptions options;
+  SyncPolicyOptions options = opts();
   options.background_interval = seconds(240);
   options.legacy_compat = true;
   SyncPolicy legacy(options, kStart, middle());
@@ -101,7 +108,7 @@ TEST(SyncPolicy, HeartbeatRefreshIsImmediateInLegacyModeOrWithoutAnInterval) {
 }
 
 TEST(SyncPolicy, StaysQuietWhenIdleUntilLongInterval) {
-  SyncPolicy policy({}, kStart, middle());
+  SyncPolicy policy(opts(), kStart, middle());
   EXPECT_EQ(policy.next_deadline(), kStart + minutes(5));
   EXPECT_FALSE(policy.due(kStart + minutes(5) - milliseconds(1)));
   EXPECT_TRUE(policy.due(kStart + minutes(5)));
@@ -109,8 +116,8 @@ TEST(SyncPolicy, StaysQuietWhenIdleUntilLongInterval) {
 }
 
 TEST(SyncPolicy, IdleTrafficIsAtMostOneTwentiethOfEdgeVpns) {
-  SyncPolicy ours({}, kStart, middle());
-  SyncPolicyOptions legacy_options;
+  SyncPolicy ours(opts(), kStart, middle());
+  SyncPolicyOptions legacy_options = opts();
   legacy_options.legacy_compat = true;
   SyncPolicy legacy(legacy_options, kStart, middle());
   auto quiet = run_idle(ours, kStart, std::chrono::hours(1));
@@ -127,7 +134,7 @@ TEST(SyncPolicy, IdleNetworkOfTenPublishesAboutOncePerPeriodInTotal) {
   std::vector<SyncPolicy> nodes;
   for (int i = 0; i < kNodes; ++i) {
     uint64_t state = 0x9e3779b97f4a7c15ULL * static_cast<uint64_t>(i + 1);
-    nodes.emplace_back(SyncPolicyOptions{}, kStart, [state]() mutable {
+    nodes.emplace_back(opts(), kStart, [state]() mutable {
       state = state * 6364136223846793005ULL + 1442695040888963407ULL;
       return static_cast<double>(state >> 11) / static_cast<double>(1ULL << 53);
     });
@@ -154,7 +161,7 @@ TEST(SyncPolicy, IdleNetworkOfTenPublishesAboutOncePerPeriodInTotal) {
 }
 
 TEST(SyncPolicy, LegacyModeFollowsEdgeVpnBackoffTickerCappedAtTenSeconds) {
-  SyncPolicyOptions options;
+  SyncPolicyOptions options = opts();
   options.legacy_compat = true;
   SyncPolicy policy(options, kStart, middle());
   EXPECT_TRUE(policy.due(kStart));  // EdgeVPN's ticker fires at once
@@ -172,7 +179,7 @@ TEST(SyncPolicy, LegacyModeFollowsEdgeVpnBackoffTickerCappedAtTenSeconds) {
 }
 
 TEST(SyncPolicy, LegacyModeIsNeverSuppressed) {
-  SyncPolicyOptions options;
+  SyncPolicyOptions options = opts();
   options.legacy_compat = true;
   SyncPolicy policy(options, kStart, middle());
   auto ours = block(1, {{"a", "1"}});
@@ -181,7 +188,7 @@ TEST(SyncPolicy, LegacyModeIsNeverSuppressed) {
 }
 
 TEST(SyncPolicy, TurningLegacyOnPublishesAtOnce) {
-  SyncPolicy policy({}, kStart, middle());
+  SyncPolicy policy(opts(), kStart, middle());
   EXPECT_FALSE(policy.due(kStart + seconds(1)));
   policy.set_legacy_compat(true, kStart + seconds(1));
   EXPECT_TRUE(policy.legacy_compat());
@@ -191,15 +198,24 @@ TEST(SyncPolicy, TurningLegacyOnPublishesAtOnce) {
 }
 
 TEST(SyncPolicy, PeerJoinRightAfterAPublishIsNotHeldBackByTheReplyGap) {
-  SyncPolicy policy({}, kStart, middle());
+  SyncPolicy policy(opts(), kStart, middle());
   policy.on_published(kStart);
   policy.on_peer_joined(kStart + milliseconds(100));
   EXPECT_TRUE(policy.due(kStart + milliseconds(1600)));
   EXPECT_EQ(policy.reason(kStart + milliseconds(1600)), SyncReason::kPeerJoined);
 }
 
-TEST(SyncPolicy, PeerJoinPublishesAfterDebounce) {
+// A new peer (a service client) waits U(250 ms, 500 ms) for the ledger by default.
+TEST(SyncPolicy, DefaultJoinDebounceIsAQuarterSecond) {
   SyncPolicy policy({}, kStart, middle());
+  policy.on_peer_joined(kStart);
+  EXPECT_EQ(policy.next_deadline(), kStart + milliseconds(375));
+  EXPECT_FALSE(policy.due(kStart + milliseconds(374)));
+  EXPECT_TRUE(policy.due(kStart + milliseconds(375)));
+}
+
+TEST(SyncPolicy, PeerJoinPublishesAfterDebounce) {
+  SyncPolicy policy(opts(), kStart, middle());
   policy.on_peer_joined(kStart);
   EXPECT_EQ(policy.next_deadline(), kStart + milliseconds(1500));
   EXPECT_FALSE(policy.due(kStart + milliseconds(1499)));
@@ -208,14 +224,14 @@ TEST(SyncPolicy, PeerJoinPublishesAfterDebounce) {
 }
 
 TEST(SyncPolicy, BurstOfJoinsCoalescesIntoOnePublish) {
-  SyncPolicy policy({}, kStart, middle());
+  SyncPolicy policy(opts(), kStart, middle());
   for (int i = 0; i < 10; ++i) policy.on_peer_joined(kStart + milliseconds(100 * i));
   EXPECT_EQ(policy.next_deadline(), kStart + milliseconds(1500));
   EXPECT_EQ(run_idle(policy, kStart, minutes(4)), 1u);
 }
 
 TEST(SyncPolicy, RepliesToPeerThatIsBehind) {
-  SyncPolicy policy({}, kStart, middle());
+  SyncPolicy policy(opts(), kStart, middle());
   auto ours = block(5, {{"a", "1"}, {"b", "2"}});
   auto theirs = block(3, {{"a", "1"}});
   policy.on_received(theirs, ours, kStart);
@@ -224,7 +240,7 @@ TEST(SyncPolicy, RepliesToPeerThatIsBehind) {
 }
 
 TEST(SyncPolicy, IgnoresPeerThatIsAheadOrEqual) {
-  SyncPolicy policy({}, kStart, middle());
+  SyncPolicy policy(opts(), kStart, middle());
   auto ours = block(5, {{"a", "1"}});
   policy.on_received(block(9, {{"a", "1"}, {"b", "2"}}), ours, kStart);
   policy.on_received(block(2, {{"a", "1"}}), ours, kStart);  // older but same contents
@@ -249,7 +265,7 @@ TEST(SyncPolicy, RepliesWhenPeerLacksOurEntriesEvenAtHigherIndex) {
 }
 
 TEST(SyncPolicy, RepliesRespectMinimumGapAfterPublish) {
-  SyncPolicy policy({}, kStart, middle());
+  SyncPolicy policy(opts(), kStart, middle());
   policy.on_local_change(kStart);
   policy.on_published(kStart);
   policy.on_received(block(0, {}), block(1, {{"a", "1"}}), kStart + seconds(1));
@@ -257,7 +273,7 @@ TEST(SyncPolicy, RepliesRespectMinimumGapAfterPublish) {
 }
 
 TEST(SyncPolicy, SkipsReplyWhenAnotherNodeAnsweredFirst) {
-  SyncPolicy policy({}, kStart, middle());
+  SyncPolicy policy(opts(), kStart, middle());
   auto ours = block(5, {{"a", "1"}});
   policy.on_peer_joined(kStart);
   policy.on_received(ours, ours, kStart + seconds(1));  // another node published our ledger
@@ -267,7 +283,7 @@ TEST(SyncPolicy, SkipsReplyWhenAnotherNodeAnsweredFirst) {
 }
 
 TEST(SyncPolicy, LocalChangeIsNeverSuppressed) {
-  SyncPolicy policy({}, kStart, middle());
+  SyncPolicy policy(opts(), kStart, middle());
   auto ours = block(5, {{"a", "1"}});
   policy.on_peer_joined(kStart);
   policy.on_local_change(kStart + milliseconds(10));
@@ -276,7 +292,7 @@ TEST(SyncPolicy, LocalChangeIsNeverSuppressed) {
 }
 
 TEST(SyncPolicy, PeriodicSyncSuppressedAfterHearingSameLedger) {
-  SyncPolicy policy({}, kStart, middle());
+  SyncPolicy policy(opts(), kStart, middle());
   auto ours = block(5, {{"a", "1"}});
   policy.on_received(ours, ours, kStart + minutes(2));
   EXPECT_FALSE(policy.due(kStart + minutes(5)));
@@ -285,8 +301,8 @@ TEST(SyncPolicy, PeriodicSyncSuppressedAfterHearingSameLedger) {
 }
 
 TEST(SyncPolicy, JitterSpreadsPeriodicDeadline) {
-  SyncPolicy low({}, kStart, [] { return 0.0; });
-  SyncPolicy high({}, kStart, [] { return 0.999; });
+  SyncPolicy low(opts(), kStart, [] { return 0.0; });
+  SyncPolicy high(opts(), kStart, [] { return 0.999; });
   EXPECT_EQ(low.next_deadline(), kStart + seconds(270));
   EXPECT_GT(high.next_deadline(), kStart + seconds(329));
 }
