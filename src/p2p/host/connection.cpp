@@ -8,6 +8,7 @@
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
 #include <cstring>
+#include <utility>
 
 #include "util/log/log.hpp"
 
@@ -66,8 +67,13 @@ void Connection::start() {
 
 // --- pump ----------------------------------------------------------------------------------
 
-util::Status Connection::feed_plaintext(util::ByteView plaintext) {
-  auto status = session_.on_bytes(plaintext, now());
+util::Status Connection::feed_plaintexts(std::span<const util::ByteView> plaintexts) {
+  const auto at = now();
+  util::Status status;
+  for (const auto plaintext : plaintexts) {
+    status = session_.on_bytes(plaintext, at);
+    if (!status) break;
+  }
   handle_events();
   request_flush();
   return status;
@@ -75,8 +81,9 @@ util::Status Connection::feed_plaintext(util::ByteView plaintext) {
 
 asio::awaitable<void> Connection::read_loop(std::shared_ptr<Connection> self) {
   if (!early_plaintext_.empty()) {
-    util::Bytes early = std::move(early_plaintext_);
-    if (auto status = feed_plaintext(early); !status) {
+    const util::Bytes early = std::move(early_plaintext_);
+    const util::ByteView view(early);
+    if (auto status = feed_plaintexts({&view, 1}); !status) {
       fail(status.error());
       co_return;
     }
@@ -92,7 +99,7 @@ asio::awaitable<void> Connection::read_loop(std::shared_ptr<Connection> self) {
   while (!closed_) {
     asio::error_code ec;
     const size_t n = co_await socket_.async_read_some(
-        asio::buffer(buffer.get() + have, std::min(capacity - have, limits_.read_chunk)),
+        asio::buffer(buffer.get() + have, limits_.read_chunk),
         asio::redirect_error(asio::use_awaitable, ec));
     if (closed_) co_return;
     if (ec) {
@@ -108,17 +115,11 @@ asio::awaitable<void> Connection::read_loop(std::shared_ptr<Connection> self) {
       fail(used.error());
       co_return;
     }
-    const auto at = now();
-    for (const auto plaintext : plaintexts) {
-      if (auto status = session_.on_bytes(plaintext, at); !status) {
-        handle_events();
+    if (!plaintexts.empty()) {
+      if (auto status = feed_plaintexts(plaintexts); !status) {
         fail(status.error());
         co_return;
       }
-    }
-    if (!plaintexts.empty()) {
-      handle_events();
-      request_flush();
     }
     std::memmove(buffer.get(), buffer.get() + *used, have - *used);
     have -= *used;
@@ -334,9 +335,8 @@ asio::awaitable<util::Result<size_t>> Connection::read_chunks(
   auto self = shared_from_this();
   for (;;) {
     if (stream->pushback_offset < stream->pushback.size()) {
-      util::Bytes rest(stream->pushback.begin() + static_cast<std::ptrdiff_t>(stream->pushback_offset),
-                       stream->pushback.end());
-      util::Bytes().swap(stream->pushback);
+      util::Bytes rest = std::exchange(stream->pushback, {});
+      rest.erase(rest.begin(), rest.begin() + static_cast<std::ptrdiff_t>(stream->pushback_offset));
       stream->pushback_offset = 0;
       const size_t n = rest.size();
       out.push_back(std::move(rest));

@@ -118,7 +118,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   asio::awaitable<void> read_loop(std::shared_ptr<Connection> self);
   asio::awaitable<void> write_loop(std::shared_ptr<Connection> self);
   asio::awaitable<void> keepalive_loop(std::shared_ptr<Connection> self);
-  util::Status feed_plaintext(util::ByteView plaintext);
+  // Hands decrypted bytes to yamux, then wakes streams and the writer (on error too).
+  util::Status feed_plaintexts(std::span<const util::ByteView> plaintexts);
   void handle_events();
   void discard_orphan(uint32_t id);
   // Why a stream read cannot go on (reset, failed, connection closed), if it cannot.

@@ -8,27 +8,29 @@ namespace {
 
 util::Error gone() { return util::make_error(util::Errc::kClosed, "connection closed"); }
 
+// The connection carrying `state`, or why there is none.
+util::Result<std::shared_ptr<Connection>> carrier(const std::shared_ptr<StreamState>& state) {
+  if (!state) return util::make_error(util::Errc::kInvalidArgument, "empty stream handle");
+  auto conn = state->connection.lock();
+  if (!conn) return state->failure ? *state->failure : gone();
+  return conn;
+}
+
 }  // namespace
 
 asio::awaitable<util::Result<size_t>> Stream::read_some(std::span<uint8_t> out) {
-  if (!state_) co_return util::make_error(util::Errc::kInvalidArgument, "empty stream handle");
   auto state = state_;
-  auto conn = state->connection.lock();
-  if (!conn) {
-    co_return state->failure ? util::Result<size_t>(*state->failure) : util::Result<size_t>(gone());
-  }
-  co_return co_await conn->read(state, out);
+  auto conn = carrier(state);
+  if (!conn) co_return conn.error();
+  co_return co_await (*conn)->read(state, out);
 }
 
 asio::awaitable<util::Result<size_t>> Stream::read_chunks(std::vector<util::Bytes>& out,
                                                           size_t max_bytes) {
-  if (!state_) co_return util::make_error(util::Errc::kInvalidArgument, "empty stream handle");
   auto state = state_;
-  auto conn = state->connection.lock();
-  if (!conn) {
-    co_return state->failure ? util::Result<size_t>(*state->failure) : util::Result<size_t>(gone());
-  }
-  co_return co_await conn->read_chunks(state, out, max_bytes);
+  auto conn = carrier(state);
+  if (!conn) co_return conn.error();
+  co_return co_await (*conn)->read_chunks(state, out, max_bytes);
 }
 
 asio::awaitable<util::Status> Stream::read_exact(std::span<uint8_t> out) {
@@ -57,11 +59,10 @@ asio::awaitable<util::Result<util::Bytes>> Stream::read_to_end(size_t max_bytes)
 }
 
 asio::awaitable<util::Status> Stream::write_all(util::ByteView data) {
-  if (!state_) co_return util::make_error(util::Errc::kInvalidArgument, "empty stream handle");
   auto state = state_;
-  auto conn = state->connection.lock();
-  if (!conn) co_return state->failure ? util::Status(*state->failure) : util::Status(gone());
-  co_return co_await conn->write(state, data);
+  auto conn = carrier(state);
+  if (!conn) co_return conn.error();
+  co_return co_await (*conn)->write(state, data);
 }
 
 util::Status Stream::close() {

@@ -21,14 +21,14 @@ std::array<uint8_t, kNonceSize> make_nonce(uint64_t n) {
   return nonce;
 }
 
-EVP_CIPHER_CTX* evp(void* ctx) { return static_cast<EVP_CIPHER_CTX*>(ctx); }
-
 // Noise messages are at most 65535 bytes; anything near INT_MAX is a caller bug.
 bool fits_int(size_t size) { return size <= static_cast<size_t>(INT_MAX); }
 
 }  // namespace
 
-void CipherState::ContextDeleter::operator()(void* ctx) const { EVP_CIPHER_CTX_free(evp(ctx)); }
+void CipherState::ContextDeleter::operator()(EVP_CIPHER_CTX* ctx) const {
+  EVP_CIPHER_CTX_free(ctx);
+}
 
 CipherState::CipherState(const CipherState& other)
     : key_(other.key_), nonce_(other.nonce_), has_key_(other.has_key_) {}
@@ -54,12 +54,12 @@ void CipherState::initialize_key(const CipherKey& key) {
   has_key_ = true;
 }
 
-void* CipherState::context(bool encrypt) {
+EVP_CIPHER_CTX* CipherState::context(bool encrypt) {
   Context& slot = encrypt ? encrypt_ctx_ : decrypt_ctx_;
   if (!slot) {
     Context ctx(EVP_CIPHER_CTX_new());
     if (!ctx) throw std::bad_alloc();
-    if (EVP_CipherInit_ex(evp(ctx.get()), EVP_chacha20_poly1305(), nullptr, key_.data(), nullptr,
+    if (EVP_CipherInit_ex(ctx.get(), EVP_chacha20_poly1305(), nullptr, key_.data(), nullptr,
                           encrypt ? 1 : 0) != 1) {
       return nullptr;
     }
@@ -81,7 +81,7 @@ util::Status CipherState::encrypt_with_ad(util::ByteView ad, util::ByteView plai
   if (!fits_int(plaintext.size()) || !fits_int(ad.size())) {
     return util::make_error(util::Errc::kInvalidArgument, "message too large");
   }
-  auto* ctx = evp(context(true));
+  auto* ctx = context(true);
   const auto nonce = make_nonce(nonce_);
   int written = 0;
   int final_written = 0;
@@ -119,7 +119,7 @@ util::Status CipherState::decrypt_with_ad(util::ByteView ad, util::ByteView ciph
   if (!fits_int(ciphertext.size()) || !fits_int(ad.size())) {
     return util::make_error(util::Errc::kInvalidArgument, "message too large");
   }
-  auto* ctx = evp(context(false));
+  auto* ctx = context(false);
   const auto nonce = make_nonce(nonce_);
   // OpenSSL reads the expected tag from a non-const pointer; hand it a copy.
   std::array<uint8_t, kTagSize> tag{};

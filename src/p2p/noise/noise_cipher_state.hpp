@@ -10,6 +10,8 @@
 #include "util/bytes.hpp"
 #include "util/result.hpp"
 
+struct evp_cipher_ctx_st;  // OpenSSL's EVP_CIPHER_CTX
+
 namespace edgevpn::p2p::noise {
 
 inline constexpr size_t kTagSize = 16;
@@ -48,10 +50,11 @@ class CipherState {
 
  private:
   struct ContextDeleter {
-    void operator()(void* ctx) const;
+    void operator()(evp_cipher_ctx_st* ctx) const;
   };
-  using Context = std::unique_ptr<void, ContextDeleter>;
-  void* context(bool encrypt);
+  using Context = std::unique_ptr<evp_cipher_ctx_st, ContextDeleter>;
+  // The keyed context for one direction, made on first use; nullptr if OpenSSL refuses.
+  evp_cipher_ctx_st* context(bool encrypt);
 
   Context encrypt_ctx_;
   Context decrypt_ctx_;

@@ -294,29 +294,27 @@ util::Result<size_t> Session::write(uint32_t id, util::ByteView data) {
   return accepted;
 }
 
-util::Result<size_t> Session::read(uint32_t id, std::span<uint8_t> out) {
+util::Result<Stream*> Session::stream_with_data(uint32_t id) {
   Stream* stream = find(id);
   if (stream == nullptr) {
     return make_error(Errc::kNotFound, "no yamux stream " + std::to_string(id));
   }
-  if (stream->received.empty()) {
-    if (stream->remote_closed) return make_error(Errc::kClosed, "end of yamux stream");
-    return size_t{0};
-  }
+  if (!stream->received.empty()) return stream;
+  if (stream->remote_closed) return make_error(Errc::kClosed, "end of yamux stream");
+  return nullptr;
+}
+
+util::Result<size_t> Session::read(uint32_t id, std::span<uint8_t> out) {
+  EDGEVPN_TRY_ASSIGN(stream, stream_with_data(id));
+  if (stream == nullptr) return size_t{0};
   const size_t n = stream->received.read(out);
   after_consume(*stream);
   return n;
 }
 
 util::Result<util::Bytes> Session::take(uint32_t id) {
-  Stream* stream = find(id);
-  if (stream == nullptr) {
-    return make_error(Errc::kNotFound, "no yamux stream " + std::to_string(id));
-  }
-  if (stream->received.empty()) {
-    if (stream->remote_closed) return make_error(Errc::kClosed, "end of yamux stream");
-    return util::Bytes{};
-  }
+  EDGEVPN_TRY_ASSIGN(stream, stream_with_data(id));
+  if (stream == nullptr) return util::Bytes{};
   util::Bytes chunk = stream->received.take_front();
   after_consume(*stream);
   return chunk;

@@ -117,6 +117,8 @@ class Session {
   Stream* find(uint32_t id);
   const Stream* find(uint32_t id) const;
   util::Result<Stream*> writable_stream(uint32_t id);
+  // A stream with unread bytes; nullptr while it has none; kClosed at its end, kNotFound unknown.
+  util::Result<Stream*> stream_with_data(uint32_t id);
   bool is_local_id(uint32_t id) const { return (id % 2 == 1) == (role_ == Role::kClient); }
   bool is_known_closed_id(uint32_t id) const;
   void remove_stream(uint32_t id);
