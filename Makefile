@@ -5,8 +5,9 @@ RELEASE_DIR := build/release
 TEST_DIR := build/asan
 FUZZ_DIR := build/fuzz
 FUZZ_RUNS ?= 5000
+GO_DIR := build/go
 
-.PHONY: all deps build build-test build-fuzz test unit fuzz-smoke fuzz demo bench bench-vpn bench-idle format tidy clean
+.PHONY: all deps build build-test build-fuzz go-peers test unit fuzz-smoke fuzz demo bench bench-vpn bench-idle format tidy clean
 
 all: build
 
@@ -33,8 +34,12 @@ build-test: deps $(TEST_DIR)/build.ninja
 build-fuzz: deps $(FUZZ_DIR)/build.ninja
 	cmake --build $(FUZZ_DIR) -j $(JOBS)
 
+# The pinned Go EdgeVPN (tests/interop/go) that the mixed-network tests and benchmarks run.
+go-peers: deps
+	scripts/build-go-edgevpn.sh $(GO_DIR)
+
 # Unit, interop and end-to-end tests (ASan/UBSan build), then a fixed-length fuzz smoke run.
-test: build-test build-fuzz
+test: build-test build-fuzz go-peers
 	scripts/run-tests.sh $(TEST_DIR) $(FUZZ_DIR) $(FUZZ_RUNS)
 
 fuzz-smoke: build-fuzz

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Idle control traffic and write propagation of a 10-node network, in one run for our default
-# ledger sync and for EdgeVPN's schedule (--ledger-legacy-sync: full ledger every ~10 s).
+# Idle control traffic, write propagation and memory of a 10-node network, in one run for our
+# default ledger sync, for our emulation of EdgeVPN's schedule (--ledger-legacy-sync: full ledger
+# every ~10 s) and for real Go EdgeVPN nodes (the pinned version `make go-peers` builds;
+# GO_EDGEVPN_BIN overrides; left out when it is missing). Every node runs `api`.
 # Each node runs in its own network namespace on a bridge; bytes are counted by the kernel on the
 # veth links for DURATION seconds (default 600) and scaled to an hour. Needs root.
 # Usage: bench/idle_traffic.sh path/to/edgevpn [DURATION]
 set -uo pipefail
 BIN=$(realpath "${1:?usage: idle_traffic.sh path/to/edgevpn [seconds]}")
+GO_BIN=${GO_EDGEVPN_BIN:-$(cd "$(dirname "$0")/.." && pwd)/build/go/edgevpn-go}
 DURATION=${2:-600}
 N=${NODES:-10}
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -13,6 +16,7 @@ source "$HERE/../tests/e2e/lib/netns.sh"
 WORK=$(mktemp -d)
 PIDS=()
 NETS=()
+declare -A NET_PIDS
 
 cleanup() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
@@ -22,34 +26,53 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# start_network PREFIX SUBNET EXTRA_FLAGS...: N nodes, node i bootstraps to nodes 0 and i-1.
+# start_network PREFIX SUBNET IMPL EXTRA_FLAGS...: N nodes of IMPL (cpp or go), node i bootstraps
+# to nodes 0 and i-1.
 start_network() {
-  local prefix=$1 subnet=$2 i boot addr0 prev
-  shift 2
+  local prefix=$1 subnet=$2 impl=$3 i boot addr0 prev bin=$BIN
+  shift 3
+  [[ $impl == go ]] && bin=$GO_BIN
   netns_setup "$prefix" "$N" "$subnet" || { echo "netns setup failed" >&2; exit 1; }
   NETS+=("$prefix")
   local token
-  token=$("$BIN" -g -b)
+  token=$("$bin" -g -b)
   for ((i = 0; i < N; i++)); do
     boot=()
     if ((i > 0)); then
       boot=(--discovery-bootstrap-peers "$addr0")
       ((i > 1)) && boot+=(--discovery-bootstrap-peers "$prev")
     fi
-    ip netns exec "$(netns_host "$i")" "$BIN" api --token "$token" --listen 127.0.0.1:8080 \
+    ip netns exec "$(netns_host "$i")" "$bin" api --token "$token" --listen 127.0.0.1:8080 \
       --dht=false --mdns=false --natmap=false --listen-maddrs "/ip4/$subnet.$((i + 1))/tcp/4001" \
       "${boot[@]}" "$@" >"$WORK/$prefix-$i.log" 2>&1 &
     PIDS+=($!)
-    local t
+    NET_PIDS[$prefix]+=" $!"
+    local t id
+    prev=""
     for ((t = 0; t < 100; t++)); do
-      prev=$(grep -Eo "/ip4/$subnet\.$((i + 1))/tcp/4001/p2p/[A-Za-z0-9]+" "$WORK/$prefix-$i.log" |
-        head -1)
+      if [[ $impl == go ]]; then
+        id=$(grep -Eo 'Node ID: 12D3KooW[A-Za-z0-9]+' "$WORK/$prefix-$i.log" | head -1 | cut -d' ' -f3)
+        [[ -n $id ]] && prev="/ip4/$subnet.$((i + 1))/tcp/4001/p2p/$id"
+      else
+        prev=$(grep -Eo "/ip4/$subnet\.$((i + 1))/tcp/4001/p2p/[A-Za-z0-9]+" "$WORK/$prefix-$i.log" 2>/dev/null |
+          head -1)
+      fi
       [[ -n "$prev" ]] && break
       sleep 0.1
     done
     [[ -n "$prev" ]] || { echo "node $i of $prefix did not start" >&2; cat "$WORK/$prefix-$i.log" >&2; exit 1; }
     ((i == 0)) && addr0=$prev
   done
+}
+
+# rss_mb PREFIX: mean resident memory of the network's nodes, MB.
+rss_mb() {
+  local pid total=0 kb
+  for pid in ${NET_PIDS[$1]}; do
+    kb=$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)
+    total=$((total + kb))
+  done
+  awk "BEGIN{printf \"%.1f\", $total / $N / 1024}"
 }
 
 api() { ip netns exec "$(NETNS_PREFIX=$1 netns_host "$2")" curl -s --max-time 5 "$3" "${@:4}"; }
@@ -86,33 +109,51 @@ bytes() {
 
 prefix_ours="evi$$a"
 prefix_legacy="evi$$b"
-start_network "$prefix_ours" 10.77.0
-start_network "$prefix_legacy" 10.78.0 --ledger-legacy-sync
+prefix_go="evi$$c"
+prefixes=("$prefix_ours" "$prefix_legacy")
+start_network "$prefix_ours" 10.77.0 cpp
+start_network "$prefix_legacy" 10.78.0 cpp --ledger-legacy-sync
+if [[ -x $GO_BIN ]]; then
+  start_network "$prefix_go" 10.79.0 go
+  prefixes+=("$prefix_go")
+else
+  echo "note: no Go EdgeVPN at $GO_BIN (make go-peers): real Go nodes left out" >&2
+fi
 sleep 10  # connections, meshes, first heartbeats
-write_ours=$(write_time "$prefix_ours" warm)
-write_legacy=$(write_time "$prefix_legacy" warm)
-write_ours2=$(write_time "$prefix_ours" second)
-write_legacy2=$(write_time "$prefix_legacy" second)
+declare -A WRITE1 WRITE2 UP0 DOWN0 UP1 DOWN1 UP DOWN RSS
+for prefix in "${prefixes[@]}"; do WRITE1[$prefix]=$(write_time "$prefix" warm); done
+for prefix in "${prefixes[@]}"; do WRITE2[$prefix]=$(write_time "$prefix" second); done
 sleep 20
-read -r up0_ours down0_ours < <(bytes "$prefix_ours")
-read -r up0_legacy down0_legacy < <(bytes "$prefix_legacy")
+for prefix in "${prefixes[@]}"; do read -r UP0[$prefix] DOWN0[$prefix] < <(bytes "$prefix"); done
 echo "measuring idle traffic for $DURATION s..." >&2
 sleep "$DURATION"
-read -r up1_ours down1_ours < <(bytes "$prefix_ours")
-read -r up1_legacy down1_legacy < <(bytes "$prefix_legacy")
+for prefix in "${prefixes[@]}"; do
+  read -r UP1[$prefix] DOWN1[$prefix] < <(bytes "$prefix")
+  RSS[$prefix]=$(rss_mb "$prefix")
+done
 
 per_hour() { awk "BEGIN{printf \"%.2f\", ($2 - $1) / $N * 3600 / $DURATION / 1e6}"; }
-ours_up=$(per_hour "$up0_ours" "$up1_ours")
-ours_down=$(per_hour "$down0_ours" "$down1_ours")
-legacy_up=$(per_hour "$up0_legacy" "$up1_legacy")
-legacy_down=$(per_hour "$down0_legacy" "$down1_legacy")
-ratio=$(awk "BEGIN{t=$ours_up+$ours_down; l=$legacy_up+$legacy_down; if (t > 0) printf \"%.1f\", l/t; else print \"inf\"}")
+for prefix in "${prefixes[@]}"; do
+  UP[$prefix]=$(per_hour "${UP0[$prefix]}" "${UP1[$prefix]}")
+  DOWN[$prefix]=$(per_hour "${DOWN0[$prefix]}" "${DOWN1[$prefix]}")
+done
+# ratio PREFIX: that network's total bytes over ours.
+ratio() {
+  awk "BEGIN{t=${UP[$prefix_ours]}+${DOWN[$prefix_ours]}; l=${UP[$1]}+${DOWN[$1]}; if (t > 0) printf \"%.1f\", l/t; else print \"inf\"}"
+}
+declare -A LABEL=([$prefix_ours]="edgevpn C++ default" [$prefix_legacy]="EdgeVPN schedule (--ledger-legacy-sync)"
+  [$prefix_go]="Go EdgeVPN (real nodes)")
 
 echo
-echo "Idle control traffic, $N nodes, namespaces on a bridge, ${DURATION} s scaled to 1 h (MB per node per hour):"
-printf '| %-38s | %8s | %8s | %s |\n' "schedule" "up" "down" "write reaches all nodes (s)"
-printf '|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..40})" "----------" "----------" "----------------------------"
-printf '| %-38s | %8s | %8s | %s, %s |\n' "edgevpn C++ default" "$ours_up" "$ours_down" "$write_ours" "$write_ours2"
-printf '| %-38s | %8s | %8s | %s, %s |\n' "EdgeVPN schedule (--ledger-legacy-sync)" "$legacy_up" "$legacy_down" "$write_legacy" "$write_legacy2"
-printf '| %-38s | %8s | %8s | %s |\n' "EdgeVPN reported (spec 17: 0.8/1 GB in 7 h)" "114" "143" "-"
-echo "EdgeVPN schedule / our default (total bytes): ${ratio}x (target >= 20x)"
+echo "Idle control traffic, $N nodes, namespaces on a bridge, ${DURATION} s scaled to 1 h (MB per node per hour), RSS per node at the end:"
+printf '| %-38s | %8s | %8s | %8s | %s |\n' "nodes" "up" "down" "RSS MB" "write reaches all nodes (s)"
+printf '|%s|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..40})" "----------" "----------" "----------" "----------------------------"
+for prefix in "${prefixes[@]}"; do
+  printf '| %-38s | %8s | %8s | %8s | %s, %s |\n' "${LABEL[$prefix]}" "${UP[$prefix]}" "${DOWN[$prefix]}" \
+    "${RSS[$prefix]}" "${WRITE1[$prefix]}" "${WRITE2[$prefix]}"
+done
+echo "EdgeVPN schedule / our default (total bytes): $(ratio "$prefix_legacy")x (target >= 20x)"
+if [[ -n "${UP[$prefix_go]:-}" ]]; then
+  echo "Go EdgeVPN / our default: $(ratio "$prefix_go")x the bytes," \
+    "$(awk "BEGIN{printf \"%.1f\", ${RSS[$prefix_go]} / ${RSS[$prefix_ours]}}")x the RSS per node"
+fi

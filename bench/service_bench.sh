@@ -4,6 +4,8 @@
 # the same run (iperf3, one stream, both directions, median of RUNS), with the CPU seconds the two
 # edgevpn processes spent; and the time from starting service-connect until a connection opened
 # through it as soon as its port accepts gets its first byte echoed (the service side already runs).
+# The same pair of Go EdgeVPN nodes is measured in the same runs, interleaved, when
+# build/go/edgevpn-go (`make go-peers`; GO_EDGEVPN_BIN overrides) is there.
 # Usage: bench/service_bench.sh path/to/edgevpn   (env: SECONDS_PER_RUN=5, RUNS=3, STARTS=3)
 set -uo pipefail
 EDGEVPN_BIN=${1:?usage: bench/service_bench.sh path/to/edgevpn}
@@ -14,6 +16,8 @@ starts=${STARTS:-3}
 command -v iperf3 >/dev/null || { echo "iperf3 is missing (scripts/install-deps.sh)" >&2; exit 1; }
 WORK=$(mktemp -d)
 source "$root/tests/e2e/lib/nodes.sh"
+GO_EDGEVPN_BIN=${GO_EDGEVPN_BIN:-$root/build/go/edgevpn-go}
+declare -A PORT ADD_PID CONNECT_PID TUNNEL
 LOAD="$root/tests/e2e/lib/tcp_load.py"
 HELPER_PIDS=()
 cleanup() {
@@ -54,39 +58,71 @@ add=$(node_addr add) || exit 1
 tunnel_port=$(python3 "$LOAD" free-port)
 start_node connect service-connect --token "$token" --discovery-bootstrap-peers "$add" \
   --service "iperf=127.0.0.1:$tunnel_port"
-# Wait until the tunnel carries traffic.
-for ((i = 0; i < 300; i++)); do
-  iperf3 -c 127.0.0.1 -p "$tunnel_port" -t 1 -J >/dev/null 2>&1 && break
-  sleep 0.2
+systems=(ours)
+PORT[ours]=$tunnel_port
+ADD_PID[ours]=$(cat "$WORK/add.pid")
+CONNECT_PID[ours]=$(cat "$WORK/connect.pid")
+
+# The same pair of Go EdgeVPN nodes (the pinned version `make go-peers` builds), with the
+# loopback flags of lib/nodes.sh: Go's CLI reads its flags before the positional arguments.
+if [[ -x "$GO_EDGEVPN_BIN" ]]; then
+  go_token=$("$GO_EDGEVPN_BIN" -g -b)
+  "$GO_EDGEVPN_BIN" service-add --token "$go_token" "${LOOPBACK_FLAGS[@]}" --log-level info \
+    iperf "127.0.0.1:$iperf_port" >"$WORK/go-add.log" 2>&1 &
+  ADD_PID[go]=$!
+  NODE_PIDS+=($!)
+  go_id=$(wait_log go-add 'Node ID: 12D3KooW[A-Za-z0-9]+' | cut -d' ' -f3)
+  go_port=$(wait_log go-add '/ip4/127\.0\.0\.1/tcp/[0-9]+' | cut -d/ -f5)
+  PORT[go]=$(python3 "$LOAD" free-port)
+  "$GO_EDGEVPN_BIN" service-connect --token "$go_token" "${LOOPBACK_FLAGS[@]}" \
+    --discovery-bootstrap-peers "/ip4/127.0.0.1/tcp/$go_port/p2p/$go_id" \
+    iperf "127.0.0.1:${PORT[go]}" >"$WORK/go-connect.log" 2>&1 &
+  CONNECT_PID[go]=$!
+  NODE_PIDS+=($!)
+  systems+=(go)
+else
+  echo "note: no Go EdgeVPN at $GO_EDGEVPN_BIN (make go-peers): measuring ours only"
+fi
+# Wait until each tunnel carries traffic.
+for system in "${systems[@]}"; do
+  for ((i = 0; i < 300; i++)); do
+    iperf3 -c 127.0.0.1 -p "${PORT[$system]}" -t 1 -J >/dev/null 2>&1 && break
+    sleep 0.2
+  done
 done
 
-add_pid=$(cat "$WORK/add.pid")
-connect_pid=$(cat "$WORK/connect.pid")
 for direction in up down; do
   flag=()
   [[ $direction == down ]] && flag=(-R)
   : >"$WORK/direct.$direction"
-  : >"$WORK/tunnel.$direction"
-  : >"$WORK/cpu.$direction"
+  for system in "${systems[@]}"; do : >"$WORK/$system.$direction"; : >"$WORK/$system.cpu.$direction"; done
   for ((run = 0; run < runs; run++)); do
     iperf_mbps "$iperf_port" "${flag[@]}" >>"$WORK/direct.$direction"
-    a0=$(cpu_seconds "$add_pid") c0=$(cpu_seconds "$connect_pid")
-    iperf_mbps "$tunnel_port" "${flag[@]}" >>"$WORK/tunnel.$direction"
-    a1=$(cpu_seconds "$add_pid") c1=$(cpu_seconds "$connect_pid")
-    awk -v a="$a1" -v b="$a0" -v c="$c1" -v d="$c0" 'BEGIN {printf "%.2f %.2f\n", a - b, c - d}' \
-      >>"$WORK/cpu.$direction"
+    for system in "${systems[@]}"; do
+      a0=$(cpu_seconds "${ADD_PID[$system]}") c0=$(cpu_seconds "${CONNECT_PID[$system]}")
+      iperf_mbps "${PORT[$system]}" "${flag[@]}" >>"$WORK/$system.$direction"
+      a1=$(cpu_seconds "${ADD_PID[$system]}") c1=$(cpu_seconds "${CONNECT_PID[$system]}")
+      awk -v a="$a1" -v b="$a0" -v c="$c1" -v d="$c0" 'BEGIN {printf "%.2f %.2f\n", a - b, c - d}' \
+        >>"$WORK/$system.cpu.$direction"
+    done
   done
   direct=$(median <"$WORK/direct.$direction")
-  tunnel=$(median <"$WORK/tunnel.$direction")
-  cpu=$(sort -g "$WORK/cpu.$direction" | sed -n "$(((runs + 1) / 2))p")
-  # cpuMB/s: the tunnel's bytes over the CPU seconds of the busier node, i.e. what two idle
-  # cores would carry (a shared machine's wall clock mostly measures the wait for a core).
-  cpu_mbps=$(awk -v t="$tunnel" -v s="$seconds" -v cpu="$cpu" \
-    'BEGIN {split(cpu, c, " "); m = c[1] > c[2] ? c[1] : c[2]; print (m > 0 ? t * s / m : 0)}')
-  printf '%-4s direct loopback TCP %6.0f MB/s | through the service %5.0f MB/s (ratio %.2f), %5.0f cpuMB/s (ratio %.2f) | CPU s (service-add, service-connect) per %s s run: %s\n' \
-    "$direction" "$direct" "$tunnel" "$(awk -v t="$tunnel" -v d="$direct" 'BEGIN {print (d > 0 ? t / d : 0)}')" \
-    "$cpu_mbps" "$(awk -v t="$cpu_mbps" -v d="$direct" 'BEGIN {print (d > 0 ? t / d : 0)}')" \
-    "$seconds" "$cpu"
+  for system in "${systems[@]}"; do
+    tunnel=$(median <"$WORK/$system.$direction")
+    TUNNEL[$system]=$tunnel
+    cpu=$(sort -g "$WORK/$system.cpu.$direction" | sed -n "$(((runs + 1) / 2))p")
+    # cpuMB/s: the tunnel's bytes over the CPU seconds of the busier node, i.e. what two idle
+    # cores would carry (a shared machine's wall clock mostly measures the wait for a core).
+    cpu_mbps=$(awk -v t="$tunnel" -v s="$seconds" -v cpu="$cpu" \
+      'BEGIN {split(cpu, c, " "); m = c[1] > c[2] ? c[1] : c[2]; print (m > 0 ? t * s / m : 0)}')
+    printf '%-4s %-4s direct loopback TCP %6.0f MB/s | through the service %5.0f MB/s (ratio %.2f), %5.0f cpuMB/s (ratio %.2f) | CPU s (service-add, service-connect) per %s s run: %s\n' \
+      "$direction" "$system" "$direct" "$tunnel" "$(awk -v t="$tunnel" -v d="$direct" 'BEGIN {print (d > 0 ? t / d : 0)}')" \
+      "$cpu_mbps" "$(awk -v t="$cpu_mbps" -v d="$direct" 'BEGIN {print (d > 0 ? t / d : 0)}')" \
+      "$seconds" "$cpu"
+  done
+  if [[ -n "${TUNNEL[go]:-}" ]]; then
+    echo "$direction ours / Go EdgeVPN: $(awk -v o="${TUNNEL[ours]}" -v g="${TUNNEL[go]}" 'BEGIN {printf "%.2fx", g > 0 ? o / g : 0}')"
+  fi
 done
 
 # Start-up: a fresh service-connect against the running service side; a connection opened as

@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # VPN throughput and latency between two network namespaces made by this script (a veth pair;
 # nothing else is reachable): iperf3 TCP single stream and 4 streams, and ping RTT, through the
-# raw veth link (the baseline), our edgevpn, and the peer VPNs found on the machine (wireguard-go,
+# raw veth link (the baseline), our edgevpn, Go EdgeVPN, and the peer VPNs found on the machine (wireguard-go,
 # nebula, tinc; bench/install-peers.sh installs them from Debian). Run as root:
 #
-#   bench/vpn.sh BUILD_DIR [SYSTEM ...]     (default: raw edgevpn wireguard-go nebula tinc)
+#   bench/vpn.sh BUILD_DIR [SYSTEM ...]     (default: raw edgevpn go-edgevpn wireguard-go nebula tinc)
 #
+# go-edgevpn is the pinned Go EdgeVPN (`make go-peers` builds it; GO_EDGEVPN_BIN overrides).
 # Prints one row per system: Mbit/s (1 and 4 streams), ratio to raw, RTT and RTT added over raw,
 # tunnel MTU, and the bytes the tunnel interface counted (proof the traffic crossed it).
 set -uo pipefail
 build=${1:?usage: bench/vpn.sh BUILD_DIR [SYSTEM ...]}
 shift
 EDGEVPN_BIN=$(cd "$build" && pwd)/edgevpn
+GO_EDGEVPN_BIN=${GO_EDGEVPN_BIN:-$(cd "$(dirname "$0")/.." && pwd)/build/go/edgevpn-go}
 NSA=evb-a-$$ NSB=evb-b-$$
 UA=10.99.0.1 UB=10.99.0.2 TA=10.1.0.1 TB=10.1.0.2
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-5}
@@ -84,13 +86,15 @@ measure() {  # measure NAME DEST IFACE
   rtt=$(a ping -c 20 -i 0.05 -q "$dst" 2>/dev/null | awk -F/ '/^rtt/ {print $5}')
   [[ -z "$RAW1" ]] && RAW1=$one RAW4=$four RAWRTT=${rtt:-0}
   python3 - "$name" "$one" "$four" "$RAW1" "$RAW4" "${rtt:-nan}" "$RAWRTT" "$mtu" \
-    "$((after - before))" <<'EOF'
+    "$((after - before))" "$WORK/results" <<'EOF'
 import sys
 name, one, four, raw1, raw4, rtt, rawrtt, mtu, sent = sys.argv[1:]
 one, four, raw1, raw4 = map(float, (one, four, raw1, raw4))
 added = float(rtt) - float(rawrtt) if rtt != "nan" else float("nan")
 print(f"{name:13s} {one:8.0f} {one/raw1 if raw1 else 0:7.3f} {four:8.0f} {four/raw4 if raw4 else 0:7.3f}"
       f" {rtt:>8s} {added:9.3f} {mtu:>5s} {int(sent)/1e6:10.0f}")
+with open(sys.argv[10], "a") as results:
+    results.write(f"{name} {one} {four} {added}\n")
 EOF
 }
 
@@ -115,6 +119,28 @@ setup_edgevpn() {
   TUN_DST=$TB TUN_IF=evtun0
 }
 teardown_edgevpn() { stop_all; }
+
+# Go EdgeVPN (the pinned version that `make go-peers` builds) with its default flags, but for the
+# world-reaching ones (DHT, mDNS, port mapping): B first, then A bootstrapped to B's address.
+setup_go-edgevpn() {
+  [[ -x "$GO_EDGEVPN_BIN" ]] || return 1
+  local token id t common
+  token=$("$GO_EDGEVPN_BIN" -g -b)
+  common=(--token "$token" --dht=false --mdns=false --natmap=false --interface evtun0
+          --log-level warn)
+  ip netns exec "$NSB" "$GO_EDGEVPN_BIN" "${common[@]}" --log-level info --address "$TB/24" \
+    --listen-maddrs "/ip4/$UB/tcp/4001" >"$WORK/go-b.log" 2>&1 &
+  PIDS+=($!)
+  for ((t = 0; t < 100; t++)); do
+    id=$(grep -Eo 'Node ID: 12D3KooW[A-Za-z0-9]+' "$WORK/go-b.log" | head -1 | cut -d' ' -f3)
+    [[ -n $id ]] && break
+    sleep 0.1
+  done
+  start_in "$NSA" "$GO_EDGEVPN_BIN" "${common[@]}" --address "$TA/24" \
+    --listen-maddrs "/ip4/$UA/tcp/4001" --discovery-bootstrap-peers "/ip4/$UB/tcp/4001/p2p/$id"
+  TUN_DST=$TB TUN_IF=evtun0
+}
+teardown_go-edgevpn() { stop_all; }
 
 setup_wireguard-go() {
   command -v wireguard-go >/dev/null && command -v wg >/dev/null || return 1
@@ -194,7 +220,7 @@ teardown_tinc() { stop_all; }
 [[ $(id -u) == 0 ]] || { echo "run as root (network namespaces)" >&2; exit 2; }
 [[ -x "$EDGEVPN_BIN" ]] || { echo "missing $EDGEVPN_BIN (make build)" >&2; exit 1; }
 systems=("$@")
-((${#systems[@]})) || systems=(raw edgevpn wireguard-go nebula tinc)
+((${#systems[@]})) || systems=(raw edgevpn go-edgevpn wireguard-go nebula tinc)
 [[ ${systems[0]} == raw ]] || systems=(raw "${systems[@]}")
 make_namespaces || { echo "cannot create namespaces" >&2; exit 1; }
 printf '%-13s %8s %7s %8s %7s %8s %9s %5s %10s\n' system "1x Mb/s" ratio "4x Mb/s" ratio \
@@ -209,3 +235,7 @@ for s in "${systems[@]}"; do
   "teardown_$s"
 done
 echo "ratios against the raw veth of this run; added = RTT minus raw RTT; $SECONDS_PER_RUN s per iperf3 run"
+# Ours against Go EdgeVPN, both measured above.
+awk '$1 == "edgevpn" {o1 = $2; o4 = $3; oa = $4} $1 == "go-edgevpn" {g1 = $2; g4 = $3; ga = $4}
+  END { if (o1 && g1) printf "edgevpn / go-edgevpn: %.2fx (1 stream), %.2fx (4 streams), added RTT %.2f of Go'"'"'s\n",
+    o1 / g1, (g4 ? o4 / g4 : 0), (ga > 0 ? oa / ga : 0) }' "$WORK/results" 2>/dev/null

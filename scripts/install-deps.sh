@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs every build and test dependency on a Debian 12 machine: Debian packages with apt-get
 # (only those missing) and the npm packages of the js-libp2p interop peer and of the browser tests
-# (pinned lockfiles).
+# (pinned lockfiles), and checks for the Go toolchain of the Go interop peers.
 # Idempotent; safe to run before every build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,5 +50,9 @@ if [ -f tests/browser/package-lock.json ]; then
      [ tests/browser/package-lock.json -nt tests/browser/node_modules/.package-lock.json ]; then
     (cd tests/browser && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error)
   fi
+fi
+# Go builds the Go EdgeVPN test peers (scripts/build-go-edgevpn.sh); the product needs no Go.
+if ! scripts/check-go.sh; then
+  echo "install-deps: without Go the product builds, but \`make test\` cannot run the Go interop tests" >&2
 fi
 echo "install-deps: ok"
