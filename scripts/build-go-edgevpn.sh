@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the pinned Go EdgeVPN (tests/interop/go/go.mod) into OUT/edgevpn-go for the interop
-# tests and benchmarks. The module is built in a copy of its own folder so that its own go.mod
+# tests and benchmarks, and our go-libp2p test peer (tests/interop/go/peer) into OUT/go-peer. The module is built in a copy of its own folder so that its own go.mod
 # and go.sum apply (a build from the requiring module would ignore them). One change is made to
 # that copy: its replace of go-libp2p-pubsub by its author's fork goes, because the Go module
 # proxy does not serve the fork; the upstream release it forks (pinned in our go.sum) is used.
@@ -15,12 +15,13 @@ pubsub=github.com/libp2p/go-libp2p-pubsub
 
 "$root/scripts/check-go.sh"
 
-stamp=$(cat "$module/go.mod" "$module/go.sum" "$0" | sha256sum | cut -d' ' -f1)
-if [[ -x "$out/edgevpn-go" && "$(cat "$out/stamp" 2>/dev/null)" == "$stamp" ]]; then
+stamp=$(cat "$module/go.mod" "$module/go.sum" "$module"/peer/*.go "$0" | sha256sum | cut -d' ' -f1)
+if [[ -x "$out/edgevpn-go" && -x "$out/go-peer" && "$(cat "$out/stamp" 2>/dev/null)" == "$stamp" ]]; then
   exit 0
 fi
 
 cd "$module"
+go build -trimpath -o "$out/go-peer" ./peer
 version=$(go list -m -f '{{.Version}}' github.com/mudler/edgevpn)
 dir=$(go mod download -json github.com/mudler/edgevpn | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
 [[ -d "$dir" ]] || { echo "build-go-edgevpn: go mod download gave no folder for EdgeVPN" >&2; exit 1; }

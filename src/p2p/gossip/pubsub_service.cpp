@@ -9,6 +9,7 @@
 #include <asio/io_context.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/steady_timer.hpp>
+#include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
 #include <chrono>
 #include <deque>
@@ -28,6 +29,8 @@ using crypto::PeerId;
 // A peer whose outbound stream cannot keep up loses frames beyond this (gossip recovers them).
 constexpr size_t kMaxQueuedBytes = 32u << 20;
 constexpr size_t kReadChunk = 64 * 1024;
+constexpr auto kQuickFailure = std::chrono::seconds(1);
+constexpr unsigned kMaxQuickFailures = 8;
 
 std::vector<std::string> offered_protocols() {
   return {pubsub::kSupportedProtocolIds.begin(), pubsub::kSupportedProtocolIds.end()};
@@ -61,6 +64,9 @@ class PubsubService::Impl : public std::enable_shared_from_this<Impl> {
     size_t queued_bytes = 0;
     std::shared_ptr<host::AsyncSignal> signal;
     bool writer_running = false;
+    bool had_stream = false;  // a stream was opened before: a new one is a restart
+    std::chrono::steady_clock::time_point opened_at{};
+    unsigned quick_failures = 0;  // streams in a row that failed within kQuickFailure
   };
 
   Impl(asio::io_context& io, host::Host& host, crypto::PrivateKey key, pubsub::RouterConfig config)
@@ -166,8 +172,65 @@ class PubsubService::Impl : public std::enable_shared_from_this<Impl> {
     link.stream = *stream;
     ++self->stats_.streams_opened;
     self->router_.add_peer(peer, *protocol, host->is_outbound(peer));
+    if (link.had_stream) self->router_.outbound_restarted(peer);
+    link.had_stream = true;
+    link.opened_at = std::chrono::steady_clock::now();
     self->start_writer(peer, link);
+    asio::co_spawn(self->io_, watch_outbound(weak, peer, *stream), asio::detached);
     self->pump();
+  }
+
+  // Pubsub never reads from its outbound stream, so a read ends only when the far side resets
+  // it: Go's pubsub does that when it replaces its instance (each ledger epoch in EdgeVPN). The
+  // stream is reopened at once rather than at the next failed write, so nothing sent in between
+  // goes to a reader that is gone.
+  static asio::awaitable<void> watch_outbound(std::weak_ptr<Impl> weak, PeerId peer,
+                                              host::Stream stream) {
+    std::array<uint8_t, 64> sink{};
+    while (true) {
+      auto read = co_await stream.read_some(sink);
+      if (read && *read > 0) continue;
+      if (read) co_return;  // end of stream: the far side only closed its (unused) half
+      auto self = weak.lock();
+      if (!self || !self->running_) co_return;
+      self->outbound_failed(peer, stream, read.error());
+      co_return;
+    }
+  }
+
+  // Our stream to `peer` failed: keep the router's view and reopen it if the peer is connected.
+  void outbound_failed(const PeerId& peer, const host::Stream& stream, const util::Error& error) {
+    auto it = links_.find(peer);
+    if (it == links_.end() || !it->second.stream.valid() ||
+        it->second.stream.id() != stream.id()) return;
+    logger()->debug("pubsub stream to {} failed: {}", peer.to_base58(), error.describe());
+    Link& link = it->second;
+    link.stream = host::Stream();
+    link.writer_running = false;
+    link.signal->notify();
+    // A peer that resets every stream at once gets fewer, later attempts, then none until it
+    // reconnects.
+    const auto now = std::chrono::steady_clock::now();
+    link.quick_failures = now - link.opened_at < kQuickFailure ? link.quick_failures + 1 : 0;
+    if (link.quick_failures > kMaxQuickFailures) {
+      logger()->debug("pubsub: {} resets every stream; not reopening until it reconnects",
+                      peer.to_base58());
+      return;
+    }
+    if (link.quick_failures == 0) {
+      maybe_open(peer);
+      return;
+    }
+    asio::co_spawn(io_, reopen_later(weak_from_this(), peer, kQuickFailure * link.quick_failures),
+                   asio::detached);
+  }
+
+  static asio::awaitable<void> reopen_later(std::weak_ptr<Impl> weak, PeerId peer,
+                                            std::chrono::steady_clock::duration delay) {
+    asio::steady_timer timer(co_await asio::this_coro::executor, delay);
+    asio::error_code ignored;
+    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+    if (auto self = weak.lock(); self && self->running_) self->maybe_open(peer);
   }
 
   Link& link(const PeerId& peer) {
@@ -192,7 +255,10 @@ class PubsubService::Impl : public std::enable_shared_from_this<Impl> {
         auto self = weak.lock();
         if (!self || !self->running_) co_return;
         auto it = self->links_.find(peer);
-        if (it == self->links_.end() || it->second.stream.id() != stream.id()) co_return;
+        if (it == self->links_.end() || !it->second.stream.valid() ||
+            it->second.stream.id() != stream.id()) {
+          co_return;
+        }
         Link& link = it->second;
         batch.clear();
         while (!link.queue.empty()) {
@@ -207,17 +273,7 @@ class PubsubService::Impl : public std::enable_shared_from_this<Impl> {
       }
       auto status = co_await stream.write_all(batch);
       if (!status) {
-        auto self = weak.lock();
-        if (!self) co_return;
-        logger()->debug("pubsub stream to {} failed: {}", peer.to_base58(),
-                        status.error().describe());
-        auto it = self->links_.find(peer);
-        if (it != self->links_.end() && it->second.stream.id() == stream.id()) {
-          // Keep the router's view: reopen a stream if the peer is still connected.
-          it->second.stream = host::Stream();
-          it->second.writer_running = false;
-          self->maybe_open(peer);
-        }
+        if (auto self = weak.lock()) self->outbound_failed(peer, stream, status.error());
         co_return;
       }
     }

@@ -50,6 +50,14 @@ void GossipsubRouter::add_peer(const crypto::PeerId& peer, Protocol protocol, bo
   for (const auto& topic : subscribed_topics()) outbox_.add_subscription(peer, topic, true);
 }
 
+void GossipsubRouter::outbound_restarted(const crypto::PeerId& peer) {
+  if (peers_.count(peer) == 0) return;
+  for (const auto& topic : subscribed_topics()) outbox_.add_subscription(peer, topic, true);
+  for (const auto& [topic, mesh] : mesh_) {
+    if (mesh.count(peer) != 0) outbox_.add_graft(peer, topic);
+  }
+}
+
 void GossipsubRouter::remove_peer(const crypto::PeerId& peer) {
   auto it = peers_.find(peer);
   if (it == peers_.end()) return;

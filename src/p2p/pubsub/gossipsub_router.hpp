@@ -76,6 +76,10 @@ class GossipsubRouter {
   // A pubsub stream with `peer` is up, speaking `protocol`; `outbound` when we dialed the
   // connection. Queues our subscriptions for it. Adding a known peer updates its protocol.
   void add_peer(const crypto::PeerId& peer, Protocol protocol, bool outbound);
+  // Our stream to a known peer was replaced after a failure: the far side may be a new pubsub
+  // instance (Go EdgeVPN makes one per ledger epoch) that has not heard our subscriptions or
+  // GRAFTs; queues them again.
+  void outbound_restarted(const crypto::PeerId& peer);
   void remove_peer(const crypto::PeerId& peer);
   // Bytes read from the peer's inbound pubsub stream, in order. An error (kTooLarge, kMalformed,
   // kNotFound for an unknown peer) means: close the stream and count it. Frames completed before

@@ -4,6 +4,10 @@
   tcp_load.py echo-server PORTFILE          threaded echo server on a free port (written to PORTFILE)
   tcp_load.py parallel PORT CONNS MBYTES    CONNS connections each sending MBYTES of random bytes
                                             and checking the echo by SHA-256; prints a summary
+  tcp_load.py parallel-full PORT CONNS MBYTES
+                                            the same, but each connection reads its whole echo
+                                            before it closes (no half-close: Go EdgeVPN's service
+                                            proxy ends both directions at the first end of stream)
   tcp_load.py hold PORT CONNS SECONDS       opens CONNS echo connections, checks each works, then
                                             waits until every one is closed by the far side
   tcp_load.py free-port                     prints a port nothing listens on
@@ -19,12 +23,15 @@ import time
 
 class Echo(socketserver.BaseRequestHandler):
     def handle(self):
-        while True:
-            data = self.request.recv(1 << 16)
-            if not data:
-                break
-            self.request.sendall(data)
-        self.request.shutdown(socket.SHUT_WR)
+        try:
+            while True:
+                data = self.request.recv(1 << 16)
+                if not data:
+                    break
+                self.request.sendall(data)
+            self.request.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass  # the client went away: its side reports what it missed
 
 
 class Server(socketserver.ThreadingTCPServer):
@@ -40,7 +47,7 @@ def echo_server(port_file):
     server.serve_forever()
 
 
-def one_transfer(port, size, results, index):
+def one_transfer(port, size, results, index, half_close=True):
     try:
         sock = socket.create_connection(("127.0.0.1", port), timeout=120)
         payload = os.urandom(size)
@@ -51,7 +58,8 @@ def one_transfer(port, size, results, index):
             try:
                 for start in range(0, size, 1 << 16):
                     sock.sendall(view[start:start + (1 << 16)])
-                sock.shutdown(socket.SHUT_WR)
+                if half_close:
+                    sock.shutdown(socket.SHUT_WR)
             except OSError:
                 pass  # the reader sees the connection end short and reports it
 
@@ -59,7 +67,7 @@ def one_transfer(port, size, results, index):
         sender.start()
         digest = hashlib.sha256()
         got = 0
-        while True:
+        while half_close or got < size:
             data = sock.recv(1 << 16)
             if not data:
                 break
@@ -72,10 +80,10 @@ def one_transfer(port, size, results, index):
         results[index] = (False, repr(error))
 
 
-def parallel(port, conns, mbytes):
+def parallel(port, conns, mbytes, half_close=True):
     size = mbytes << 20
     results = [None] * conns
-    threads = [threading.Thread(target=one_transfer, args=(port, size, results, i))
+    threads = [threading.Thread(target=one_transfer, args=(port, size, results, i, half_close))
                for i in range(conns)]
     started = time.time()
     for t in threads:
@@ -142,6 +150,8 @@ if __name__ == "__main__":
         echo_server(sys.argv[2])
     elif command == "parallel":
         sys.exit(parallel(int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])))
+    elif command == "parallel-full":
+        sys.exit(parallel(int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), half_close=False))
     elif command == "hold":
         sys.exit(hold(int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])))
     elif command == "free-port":

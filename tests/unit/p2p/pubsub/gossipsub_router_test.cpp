@@ -46,6 +46,30 @@ TEST_F(RouterFixture, AnnouncesSubscriptionsToNewPeers) {
   EXPECT_EQ(rpcs[0].subscriptions(0).topicid(), kTopic);
 }
 
+TEST_F(RouterFixture, ReplacedOutboundStreamGetsSubscriptionsAndGraftsAgain) {
+  FakePeer peer(1), bystander(2);
+  join(peer);
+  join(bystander);
+  router.subscribe(kTopic, now);
+  ASSERT_EQ(router.mesh_peers(kTopic).size(), 2u);
+  router.take_outgoing();
+  // Adding the known peer again (its stream reopened) does not repeat anything by itself...
+  router.add_peer(peer.id, Protocol::kMeshsub12, false);
+  EXPECT_TRUE(drain_for(router, peer.id).empty());
+  // ...a restart does: the far side may be a new pubsub instance that knows nothing of us.
+  router.outbound_restarted(peer.id);
+  auto rpcs = drain_for(router, peer.id);
+  ASSERT_EQ(rpcs.size(), 1u);
+  ASSERT_EQ(rpcs[0].subscriptions_size(), 1);
+  EXPECT_EQ(rpcs[0].subscriptions(0).topicid(), kTopic);
+  EXPECT_TRUE(rpcs[0].subscriptions(0).subscribe());
+  ASSERT_EQ(rpcs[0].control().graft_size(), 1);
+  EXPECT_EQ(rpcs[0].control().graft(0).topicid(), kTopic);
+  EXPECT_TRUE(drain_for(router, bystander.id).empty());
+  router.outbound_restarted(FakePeer(3).id);  // unknown peers are ignored
+  EXPECT_TRUE(router.take_outgoing().empty());
+}
+
 TEST_F(RouterFixture, SubscribeGraftsKnownTopicPeersAndTracksTopicPeers) {
   FakePeer a(1), b(2);
   join(a);
