@@ -51,7 +51,7 @@ start_network() {
     prev=""
     for ((t = 0; t < 100; t++)); do
       if [[ $impl == go ]]; then
-        id=$(grep -Eo 'Node ID: 12D3KooW[A-Za-z0-9]+' "$WORK/$prefix-$i.log" | head -1 | cut -d' ' -f3)
+        id=$(grep -Eo 'Node ID: 12D3KooW[A-Za-z0-9]+' "$WORK/$prefix-$i.log" 2>/dev/null | head -1 | cut -d' ' -f3)
         [[ -n $id ]] && prev="/ip4/$subnet.$((i + 1))/tcp/4001/p2p/$id"
       else
         prev=$(grep -Eo "/ip4/$subnet\.$((i + 1))/tcp/4001/p2p/[A-Za-z0-9]+" "$WORK/$prefix-$i.log" 2>/dev/null |

@@ -121,7 +121,7 @@ for direction in up down; do
       "$seconds" "$cpu"
   done
   if [[ -n "${TUNNEL[go]:-}" ]]; then
-    echo "$direction ours / Go EdgeVPN: $(awk -v o="${TUNNEL[ours]}" -v g="${TUNNEL[go]}" 'BEGIN {printf "%.2fx", g > 0 ? o / g : 0}')"
+    echo "$direction ours / Go EdgeVPN: $(awk -v o="${TUNNEL[ours]}" -v g="${TUNNEL[go]}" 'BEGIN {printf "%.2fx", (g > 0 ? o / g : 0)}')"
   fi
 done
 

@@ -88,13 +88,13 @@ measure() {  # measure NAME DEST IFACE
   python3 - "$name" "$one" "$four" "$RAW1" "$RAW4" "${rtt:-nan}" "$RAWRTT" "$mtu" \
     "$((after - before))" "$WORK/results" <<'EOF'
 import sys
-name, one, four, raw1, raw4, rtt, rawrtt, mtu, sent = sys.argv[1:]
+name, one, four, raw1, raw4, rtt, rawrtt, mtu, sent, results = sys.argv[1:]
 one, four, raw1, raw4 = map(float, (one, four, raw1, raw4))
 added = float(rtt) - float(rawrtt) if rtt != "nan" else float("nan")
 print(f"{name:13s} {one:8.0f} {one/raw1 if raw1 else 0:7.3f} {four:8.0f} {four/raw4 if raw4 else 0:7.3f}"
       f" {rtt:>8s} {added:9.3f} {mtu:>5s} {int(sent)/1e6:10.0f}")
-with open(sys.argv[10], "a") as results:
-    results.write(f"{name} {one} {four} {added}\n")
+with open(results, "a") as out:
+    out.write(f"{name} {one} {four} {added}\n")
 EOF
 }
 
