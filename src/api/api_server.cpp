@@ -17,6 +17,7 @@
 
 #include "api/api_views.hpp"
 #include "api/listen_address.hpp"
+#include "api/serving_thread.hpp"
 #include "util/log/log.hpp"
 
 namespace edgevpn::api {
@@ -135,6 +136,14 @@ std::string bind_failure_reason(const ListenAddress& listen) {
   return reason;
 }
 
+void serve(const ApiRouter& router, const httplib::Request& request, std::string body,
+           httplib::Response& response) {
+  HttpResponse out = router.handle(HttpRequest{request.method, request.target, std::move(body)});
+  response.status = out.status;
+  for (auto& [name, value] : out.headers) response.set_header(name, value);
+  if (!out.content_type.empty()) response.set_content(std::move(out.body), out.content_type);
+}
+
 }  // namespace
 
 class ApiServer::Impl {
@@ -158,23 +167,7 @@ class ApiServer::Impl {
   ListenAddress address_;
   int port_ = 0;
   bool own_socket_file_ = false;
-
- private:
-  void serve(const httplib::Request& request, httplib::Response& response);
-  void serve_body(const httplib::Request& request, std::string body, httplib::Response& response);
 };
-
-void ApiServer::Impl::serve(const httplib::Request& request, httplib::Response& response) {
-  serve_body(request, request.body, response);
-}
-
-void ApiServer::Impl::serve_body(const httplib::Request& request, std::string body,
-                                 httplib::Response& response) {
-  HttpResponse out = router_->handle(HttpRequest{request.method, request.target, std::move(body)});
-  response.status = out.status;
-  for (auto& [name, value] : out.headers) response.set_header(name, value);
-  if (!out.content_type.empty()) response.set_content(std::move(out.body), out.content_type);
-}
 
 util::Status ApiServer::Impl::start(std::string_view spec) {
   std::lock_guard lock(mutex_);
@@ -205,16 +198,20 @@ util::Status ApiServer::Impl::start(std::string_view spec) {
   server->set_keep_alive_timeout(kKeepAliveSeconds);
   server->set_read_timeout(5, 0);
   server->set_write_timeout(5, 0);
-  auto handler = [this](const httplib::Request& request, httplib::Response& response) {
-    serve(request, response);
+  // Connections queue from the bind on, and the workers answer them as soon as the accept loop
+  // runs, before start() has stored the router in router_: the handlers hold the router itself.
+  // It outlives the workers (stop() joins them before it resets router_).
+  const ApiRouter* serving = router.get();
+  auto handler = [serving](const httplib::Request& request, httplib::Response& response) {
+    serve(*serving, request, request.body, response);
   };
   server->Get(".*", handler);
   server->Post(".*", handler);
   // PUT and DELETE carry everything in the path; `curl -X PUT URL` sends neither a body nor a
   // Content-Length, which httplib would wait on and refuse. Read a body only when announced.
   const size_t max_body = options_.max_body_bytes;
-  auto bodiless = [this, max_body](const httplib::Request& request, httplib::Response& response,
-                                   const httplib::ContentReader& reader) {
+  auto bodiless = [serving, max_body](const httplib::Request& request, httplib::Response& response,
+                                      const httplib::ContentReader& reader) {
     std::string body;
     if (request.has_header("Content-Length") || request.has_header("Transfer-Encoding")) {
       bool too_large = false;
@@ -229,7 +226,7 @@ util::Status ApiServer::Impl::start(std::string_view spec) {
         return;
       }
     }
-    serve_body(request, std::move(body), response);
+    serve(*serving, request, std::move(body), response);
   };
   server->Put(".*", bodiless);
   server->Delete(".*", bodiless);
@@ -272,14 +269,18 @@ util::Status ApiServer::Impl::start(std::string_view spec) {
   address.port = static_cast<uint16_t>(port);
 
   httplib::Server* raw = server.get();
-  std::thread thread([raw] { raw->listen_after_bind(); });
-  // stop() only interrupts a server that has entered its accept loop.
-  while (!raw->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  // stop() only interrupts a server that has entered its accept loop: wait for it to run.
+  auto thread = start_serving_thread([raw] { return raw->listen_after_bind(); },
+                                     [raw] { return raw->is_running(); });
+  if (!thread.ok()) {
+    if (address.kind == ListenAddress::Kind::kUnix) ::unlink(address.path.c_str());
+    return io_error("cannot serve on " + address.describe() + ": " + thread.error().message);
+  }
 
   gate_ = std::move(gate);
   router_ = std::move(router);
   server_ = std::move(server);
-  thread_ = std::move(thread);
+  thread_ = std::move(*thread);
   address_ = std::move(address);
   port_ = port;
   own_socket_file_ = address_.kind == ListenAddress::Kind::kUnix;
