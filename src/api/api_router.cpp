@@ -1,21 +1,25 @@
-// The endpoints of spec 11: path parsing, method checks, one backend round trip per request on
-// the io thread, JSON bodies from api_views, and {"message": ...} errors.
+// The endpoints of spec 11 as a table of routes (endpoint, number of path arguments, methods), one
+// handler per route, each making one backend round trip on the io thread; JSON bodies from
+// api_views and {"message": ...} errors.
 #include "api/api_router.hpp"
 
 #include <arpa/inet.h>
 
+#include <algorithm>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <span>
 
 #include "api/api_records.hpp"
 #include "api/api_views.hpp"
 #include "api/dns_types.hpp"
+#include "api/request_path.hpp"
 #include "crypto/peer_id.hpp"
 #include "ledger/go_json.hpp"
 
 namespace edgevpn::api {
 namespace {
-
-using Segments = std::vector<std::string>;
 
 HttpResponse json_response(int status, std::string body) {
   HttpResponse response;
@@ -45,59 +49,19 @@ HttpResponse backend_error(const util::Error& error) {
   return error_response(unavailable ? 503 : 500, error.message);
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::optional<std::string> percent_decode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '%') {
-      out += text[i];
-      continue;
-    }
-    if (i + 2 >= text.size()) return std::nullopt;
-    int high = hex_value(text[i + 1]);
-    int low = hex_value(text[i + 2]);
-    if (high < 0 || low < 0) return std::nullopt;
-    out += static_cast<char>(high << 4 | low);
-    i += 2;
-  }
-  return out;
-}
-
-bool valid_utf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    auto lead = static_cast<uint8_t>(s[i]);
-    size_t length = lead < 0x80             ? 1
-                    : (lead & 0xE0) == 0xC0 ? 2
-                    : (lead & 0xF0) == 0xE0 ? 3
-                    : (lead & 0xF8) == 0xF0 ? 4
-                                            : 0;
-    if (length == 0 || i + length > s.size()) return false;
-    uint32_t code_point = length == 1 ? lead : lead & (0x7F >> length);
-    for (size_t k = 1; k < length; ++k) {
-      auto next = static_cast<uint8_t>(s[i + k]);
-      if ((next & 0xC0) != 0x80) return false;
-      code_point = code_point << 6 | (next & 0x3F);
-    }
-    static constexpr uint32_t kMinimum[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (code_point < kMinimum[length] || code_point > 0x10FFFF ||
-        (code_point >= 0xD800 && code_point <= 0xDFFF)) {
-      return false;
-    }
-    i += length;
-  }
-  return true;
-}
-
 bool is_read(const std::string& method) {
   return method == "GET" || method == "HEAD";
+}
+
+// A backend round trip's result as 200 with render(value), or the backend's error.
+template <class Value, class Render>
+HttpResponse reply(util::Result<Value> result, Render render) {
+  if (!result.ok()) return backend_error(result.error());
+  return json_response(200, render(*result));
+}
+
+HttpResponse announcing(util::Result<bool> result) {
+  return reply(std::move(result), [](bool) { return announcing_json(); });
 }
 
 // First member of `object` whose name matches `name` exactly, else case-insensitively (Go).
@@ -150,6 +114,344 @@ util::Result<DnsWrite> parse_dns_body(std::string_view body) {
   return DnsWrite{regex->get<std::string>(), std::move(*value)};
 }
 
+// A request matched to a route: its path arguments (the segments after /api/<endpoint>, already
+// checked by check_path_arguments) and what the handlers share.
+struct Call {
+  const HttpRequest& request;
+  std::string_view endpoint;
+  std::span<const std::string> arguments;
+  BackendGate& gate;
+  const RouterOptions& options;
+};
+
+// The values of one bucket ({} when it does not exist), read on the io thread.
+util::Result<ledger::BucketValues> read_bucket(BackendGate& gate, std::string bucket) {
+  return gate.call([bucket = std::move(bucket)](ApiBackend& backend) {
+    auto data = backend.current_data();
+    auto it = data.find(bucket);
+    return it == data.end() ? ledger::BucketValues{} : std::move(it->second);
+  });
+}
+
+// --- handlers, one per route of kRoutes ---
+
+// GET /api/summary
+HttpResponse summary(const Call& call) {
+  auto result = call.gate.call([](ApiBackend& backend) -> std::optional<SummaryCounts> {
+    if (!backend.topic_joined()) return std::nullopt;
+    SummaryCounts counts = count_summary(backend.current_data());
+    counts.blockchain = backend.ledger_index();
+    counts.on_chain_nodes = backend.topic_peers().size();
+    counts.peers = backend.peerstore_peers().size();
+    counts.node_id = backend.node_id();
+    return counts;
+  });
+  if (!result.ok()) return backend_error(result.error());
+  if (!*result) return error_response(500, "the node has not joined the ledger topic yet");
+  return json_response(200, summary_json(**result));
+}
+
+// GET /api/machines
+HttpResponse machines(const Call& call) {
+  struct Snapshot {
+    ledger::BucketValues machines;
+    std::vector<std::string> connected, topic, online;
+  };
+  return reply(call.gate.call([](ApiBackend& backend) {
+    Snapshot snapshot;
+    auto data = backend.current_data();
+    if (auto it = data.find(std::string(kMachinesBucket)); it != data.end()) {
+      snapshot.machines = std::move(it->second);
+    }
+    snapshot.connected = backend.connected_peers();
+    snapshot.topic = backend.topic_peers();
+    snapshot.online = backend.available_nodes(kMachineOnlineWindow);
+    return snapshot;
+  }),
+               [](const Snapshot& snapshot) {
+                 return machines_json(snapshot.machines, PeerSet(snapshot.connected),
+                                      PeerSet(snapshot.topic), PeerSet(snapshot.online));
+               });
+}
+
+// GET /api/nodes
+HttpResponse nodes(const Call& call) {
+  using Lists = std::pair<std::vector<std::string>, std::vector<std::string>>;
+  return reply(call.gate.call([](ApiBackend& backend) {
+    return Lists(backend.available_nodes(kNodeOnlineWindow), backend.topic_peers());
+  }),
+               [](const Lists& lists) { return nodes_json(lists.first, lists.second); });
+}
+
+// GET /api/peerstore
+HttpResponse peerstore(const Call& call) {
+  return reply(call.gate.call([](ApiBackend& backend) { return backend.peerstore_peers(); }),
+               [](const std::vector<std::string>& peers) { return peerstore_json(peers); });
+}
+
+// GET /api/users
+HttpResponse users(const Call& call) {
+  return reply(read_bucket(call.gate, std::string(kUsersBucket)), users_json);
+}
+
+// GET /api/services, GET /api/files: the bucket of the endpoint's name.
+HttpResponse services_or_files(const Call& call) {
+  return reply(read_bucket(call.gate, std::string(call.endpoint)), named_json);
+}
+
+// GET /api/dns
+HttpResponse dns_records(const Call& call) {
+  return reply(read_bucket(call.gate, std::string(kDnsBucket)), dns_json);
+}
+
+// POST /api/dns {"Regex": ..., "Records": {"A": ...}}
+HttpResponse dns_write(const Call& call) {
+  auto write = parse_dns_body(call.request.body);
+  if (!write.ok()) return error_response(400, write.error().message);
+  return announcing(call.gate.call(
+      [write = std::move(*write), timeout = call.options.write_timeout](ApiBackend& backend) {
+        backend.persist(std::string(kDnsBucket), write.regex, write.value_json, timeout);
+        return true;
+      }));
+}
+
+// GET /api/blockchain
+HttpResponse blockchain(const Call& call) {
+  return reply(call.gate.call([](ApiBackend& backend) { return backend.last_block_json(); }),
+               [](std::string block) { return block + '\n'; });
+}
+
+// GET /api/ledger
+HttpResponse ledger_data(const Call& call) {
+  return reply(call.gate.call([](ApiBackend& backend) { return backend.current_data(); }),
+               ledger_json);
+}
+
+// GET /api/ledger/{bucket}: null when the bucket does not exist.
+HttpResponse ledger_bucket(const Call& call) {
+  return reply(call.gate.call([bucket = call.arguments[0]](ApiBackend& backend) {
+    auto data = backend.current_data();
+    auto it = data.find(bucket);
+    return it == data.end() ? std::optional<ledger::BucketValues>() : std::move(it->second);
+  }),
+               [](const std::optional<ledger::BucketValues>& values) {
+                 return bucket_json(values ? &*values : nullptr);
+               });
+}
+
+// DELETE /api/ledger/{bucket}
+HttpResponse ledger_delete_bucket(const Call& call) {
+  return announcing(call.gate.call(
+      [bucket = call.arguments[0], timeout = call.options.write_timeout](ApiBackend& backend) {
+        backend.announce_delete_bucket(bucket, timeout);
+        return true;
+      }));
+}
+
+// GET /api/ledger/{bucket}/{key}: "" when there is no such key.
+HttpResponse ledger_value(const Call& call) {
+  return reply(call.gate.call([bucket = call.arguments[0], key = call.arguments[1]](
+                                  ApiBackend& backend) -> std::optional<std::string> {
+    auto data = backend.current_data();
+    auto it = data.find(bucket);
+    if (it == data.end()) return std::nullopt;
+    auto value = it->second.find(key);
+    if (value == it->second.end()) return std::nullopt;
+    return std::move(value->second);
+  }),
+               [](const std::optional<std::string>& value) {
+                 return value_json(value ? &*value : nullptr);
+               });
+}
+
+// DELETE /api/ledger/{bucket}/{key}
+HttpResponse ledger_delete_value(const Call& call) {
+  return announcing(call.gate.call([bucket = call.arguments[0], key = call.arguments[1],
+                                    timeout = call.options.write_timeout](ApiBackend& backend) {
+    backend.announce_delete(bucket, key, timeout);
+    return true;
+  }));
+}
+
+// PUT /api/ledger/{bucket}/{key}/{value}
+HttpResponse ledger_put(const Call& call) {
+  return announcing(call.gate.call(
+      [bucket = call.arguments[0], key = call.arguments[1],
+       value = ledger::go_quote(call.arguments[2]),  // Go stores the JSON of the string
+       timeout = call.options.write_timeout](ApiBackend& backend) {
+        backend.persist(bucket, key, value, timeout);
+        return true;
+      }));
+}
+
+// GET /api/peergate: 404 without --peerguard.
+HttpResponse peergate_state(const Call& call) {
+  auto result = call.gate.call([](ApiBackend& backend) { return backend.peergate_enabled(); });
+  if (!result.ok()) return backend_error(result.error());
+  if (!*result) return error_response(404, "PeerGate is not running (start with --peerguard)");
+  return json_response(200, bool_json(**result));
+}
+
+// PUT /api/peergate/{enable|disable}: 404 without --peerguard.
+HttpResponse peergate_set(const Call& call) {
+  const std::string& state = call.arguments[0];
+  if (state != "enable" && state != "disable") {
+    return error_response(400, "state must be enable or disable");
+  }
+  bool enable = state == "enable";
+  auto result = call.gate.call(
+      [enable](ApiBackend& backend) { return backend.set_peergate_enabled(enable); });
+  if (!result.ok()) return backend_error(result.error());
+  if (!*result) return error_response(404, "PeerGate is not running (start with --peerguard)");
+  return json_response(200, bool_json(enable));
+}
+
+// GET /api/metrics: the host's byte totals and rates.
+HttpResponse metrics_total(const Call& call) {
+  return reply(call.gate.call([](ApiBackend& backend) { return backend.bandwidth_total(); }),
+               stats_json);
+}
+
+// /api/metrics/{kind}[/...]: "peer" or "protocol".
+bool is_metrics_kind(const std::string& kind) {
+  return kind == "protocol" || kind == "peer";
+}
+
+util::Result<std::map<std::string, BandwidthStats>> bandwidth_by(BackendGate& gate, bool by_peer) {
+  return gate.call([by_peer](ApiBackend& backend) {
+    return by_peer ? backend.bandwidth_by_peer() : backend.bandwidth_by_protocol();
+  });
+}
+
+// GET /api/metrics/{protocol|peer}
+HttpResponse metrics_by_kind(const Call& call) {
+  const std::string& kind = call.arguments[0];
+  if (!is_metrics_kind(kind)) return not_found();
+  return reply(bandwidth_by(call.gate, kind == "peer"), stats_map_json);
+}
+
+// GET /api/metrics/{protocol|peer}/{name}: zeros for a protocol or peer never seen.
+HttpResponse metrics_of_one(const Call& call) {
+  const std::string& kind = call.arguments[0];
+  if (!is_metrics_kind(kind)) return not_found();
+  const std::string& wanted = call.arguments[1];
+  if (kind == "protocol") {
+    return reply(bandwidth_by(call.gate, false),
+                 [&wanted](const std::map<std::string, BandwidthStats>& stats) {
+                   auto it = stats.find(wanted);
+                   return stats_json(it == stats.end() ? BandwidthStats{} : it->second);
+                 });
+  }
+  // EdgeVPN cast the text to a peer ID without decoding it (spec 15); we decode.
+  if (!crypto::PeerId::parse(wanted).ok()) return error_response(400, "invalid peer ID");
+  return reply(bandwidth_by(call.gate, true),
+               [&wanted](const std::map<std::string, BandwidthStats>& stats) {
+                 // The keys may spell the same peer differently; PeerSet compares decoded IDs.
+                 PeerSet one({wanted});
+                 for (const auto& [id, value] : stats) {
+                   if (one.contains(id)) return stats_json(value);
+                 }
+                 return stats_json(BandwidthStats{});
+               });
+}
+
+// kRead is GET and HEAD.
+enum class Methods { kRead, kPost, kPut, kDelete };
+
+std::string_view methods_text(Methods methods) {
+  switch (methods) {
+    case Methods::kRead: return "GET, HEAD";
+    case Methods::kPost: return "POST";
+    case Methods::kPut: return "PUT";
+    case Methods::kDelete: return "DELETE";
+  }
+  return "";
+}
+
+bool accepts(Methods methods, const std::string& method) {
+  return methods == Methods::kRead ? is_read(method) : method == methods_text(methods);
+}
+
+struct Route {
+  std::string_view endpoint;  // /api/<endpoint>
+  size_t arguments;           // path segments after it
+  Methods methods;
+  HttpResponse (*handler)(const Call&);
+};
+
+// Routes sharing an endpoint and argument count are listed together, reads first: their methods,
+// in this order, are the Allow header of a 405.
+constexpr Route kRoutes[] = {
+    {"summary", 0, Methods::kRead, summary},
+    {"machines", 0, Methods::kRead, machines},
+    {"nodes", 0, Methods::kRead, nodes},
+    {"peerstore", 0, Methods::kRead, peerstore},
+    {"users", 0, Methods::kRead, users},
+    {"services", 0, Methods::kRead, services_or_files},
+    {"files", 0, Methods::kRead, services_or_files},
+    {"dns", 0, Methods::kRead, dns_records},
+    {"dns", 0, Methods::kPost, dns_write},
+    {"blockchain", 0, Methods::kRead, blockchain},
+    {"ledger", 0, Methods::kRead, ledger_data},
+    {"ledger", 1, Methods::kRead, ledger_bucket},
+    {"ledger", 1, Methods::kDelete, ledger_delete_bucket},
+    {"ledger", 2, Methods::kRead, ledger_value},
+    {"ledger", 2, Methods::kDelete, ledger_delete_value},
+    {"ledger", 3, Methods::kPut, ledger_put},
+    {"peergate", 0, Methods::kRead, peergate_state},
+    {"peergate", 1, Methods::kPut, peergate_set},
+    {"metrics", 0, Methods::kRead, metrics_total},
+    {"metrics", 1, Methods::kRead, metrics_by_kind},
+    {"metrics", 2, Methods::kRead, metrics_of_one},
+};
+
+constexpr bool same_path(const Route& a, const Route& b) {
+  return a.endpoint == b.endpoint && a.arguments == b.arguments;
+}
+
+constexpr bool routes_are_grouped() {
+  constexpr size_t kCount = std::size(kRoutes);
+  for (size_t i = 0; i + 1 < kCount; ++i) {
+    if (same_path(kRoutes[i], kRoutes[i + 1])) continue;
+    for (size_t j = i + 2; j < kCount; ++j) {
+      if (same_path(kRoutes[i], kRoutes[j])) return false;
+    }
+  }
+  return true;
+}
+static_assert(routes_are_grouped(), "routes of one endpoint and argument count must be adjacent");
+
+// The routes of /api/<endpoint> with `arguments` path arguments (adjacent in kRoutes).
+std::span<const Route> routes_for(std::string_view endpoint, size_t arguments) {
+  const Route* first =
+      std::find_if(std::begin(kRoutes), std::end(kRoutes), [&](const Route& route) {
+        return route.endpoint == endpoint && route.arguments == arguments;
+      });
+  const Route* last = std::find_if(first, std::end(kRoutes), [&](const Route& route) {
+    return route.endpoint != endpoint || route.arguments != arguments;
+  });
+  return {first, last};
+}
+
+// GET / redirects to the web UI, which serves /app, /app/*, /assets/* and /favicon.svg.
+std::optional<HttpResponse> web_ui(const std::string& method, const RequestPath& path,
+                                   const StaticAssetHandler& assets) {
+  const auto& segments = path.segments;
+  bool root = segments.empty();
+  bool asset = !root && (segments[0] == "app" || segments[0] == "assets" ||
+                         (segments.size() == 1 && segments[0] == "favicon.svg"));
+  if (!root && !asset) return std::nullopt;
+  if (!is_read(method)) return method_not_allowed("GET, HEAD");
+  if (root) {
+    HttpResponse response;
+    response.status = 301;
+    response.headers.emplace_back("Location", "/app");
+    return response;
+  }
+  auto found = assets(path.path);
+  return found ? std::move(*found) : not_found();
+}
+
 }  // namespace
 
 ApiRouter::ApiRouter(BackendGate& gate, StaticAssetHandler assets, RouterOptions options)
@@ -166,269 +468,31 @@ HttpResponse ApiRouter::handle(const HttpRequest& request) const {
 }
 
 HttpResponse ApiRouter::route(const HttpRequest& request) const {
-  const std::string& method = request.method;
-  std::string_view path = request.target;
-  path = path.substr(0, path.find_first_of("?#"));
-  if (path.empty() || path.front() != '/')
-    return error_response(400, "request path must start with /");
+  auto path = decode_request_path(request.target);
+  if (!path.ok()) return error_response(400, path.error().message);
+  if (auto page = web_ui(request.method, *path, assets_)) return std::move(*page);
 
-  // Segments, percent-decoded one by one (so an encoded "/" stays inside its segment); a
-  // trailing slash is ignored.
-  Segments segments;
-  std::string_view rest = path.substr(1);
-  if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
-  while (!rest.empty()) {
-    size_t slash = rest.find('/');
-    auto decoded = percent_decode(rest.substr(0, slash));
-    if (!decoded) return error_response(400, "malformed percent-encoding in the request path");
-    segments.push_back(std::move(*decoded));
-    if (slash == std::string_view::npos) break;
-    rest.remove_prefix(slash + 1);
-    if (rest.empty()) segments.emplace_back();  // "a//" keeps its empty last segment
-  }
-
-  // --- web UI ---
-  if (segments.empty()) {
-    if (!is_read(method)) return method_not_allowed("GET, HEAD");
-    HttpResponse response;
-    response.status = 301;
-    response.headers.emplace_back("Location", "/app");
-    return response;
-  }
-  if (segments[0] == "app" || segments[0] == "assets" ||
-      (segments.size() == 1 && segments[0] == "favicon.svg")) {
-    if (!is_read(method)) return method_not_allowed("GET, HEAD");
-    auto asset = assets_(path);
-    return asset ? std::move(*asset) : not_found();
-  }
-  if (segments[0] != "api" || segments.size() < 2) return not_found();
-
+  const auto& segments = path->segments;
+  if (segments.size() < 2 || segments[0] != "api") return not_found();
   const std::string& endpoint = segments[1];
-  const size_t arguments = segments.size() - 2;
-
-  // Path arguments (bucket, key, value, peer, protocol): non-empty UTF-8 of bounded size.
-  for (size_t i = 2; i < segments.size(); ++i) {
-    if (segments[i].empty()) return error_response(400, "empty path segment");
-    if (segments[i].size() > options_.max_segment_bytes) {
-      return error_response(
-          400, "path segment longer than " + std::to_string(options_.max_segment_bytes) + " bytes");
-    }
-    if (!valid_utf8(segments[i])) return error_response(400, "path segment is not valid UTF-8");
+  auto arguments = std::span<const std::string>(segments).subspan(2);
+  if (auto checked = check_path_arguments(arguments, options_.max_segment_bytes); !checked.ok()) {
+    return error_response(400, checked.error().message);
   }
 
-  auto read_only = [&]() -> std::optional<HttpResponse> {
-    if (!is_read(method)) return method_not_allowed("GET, HEAD");
-    return std::nullopt;
-  };
-  auto reply = [](auto result, auto render) -> HttpResponse {
-    if (!result.ok()) return backend_error(result.error());
-    return json_response(200, render(*result));
-  };
-  auto bucket_reader = [](std::string bucket) {
-    return [bucket = std::move(bucket)](ApiBackend& backend) {
-      auto data = backend.current_data();
-      auto it = data.find(bucket);
-      return it == data.end() ? ledger::BucketValues{} : std::move(it->second);
-    };
-  };
-
-  if (endpoint == "summary" && arguments == 0) {
-    if (auto refused = read_only()) return *refused;
-    auto result = gate_.call([](ApiBackend& backend) -> std::optional<SummaryCounts> {
-      if (!backend.topic_joined()) return std::nullopt;
-      SummaryCounts counts = count_summary(backend.current_data());
-      counts.blockchain = backend.ledger_index();
-      counts.on_chain_nodes = backend.topic_peers().size();
-      counts.peers = backend.peerstore_peers().size();
-      counts.node_id = backend.node_id();
-      return counts;
-    });
-    if (!result.ok()) return backend_error(result.error());
-    if (!*result) return error_response(500, "the node has not joined the ledger topic yet");
-    return json_response(200, summary_json(**result));
-  }
-
-  if (endpoint == "machines" && arguments == 0) {
-    if (auto refused = read_only()) return *refused;
-    struct Snapshot {
-      ledger::BucketValues machines;
-      std::vector<std::string> connected, topic, online;
-    };
-    return reply(gate_.call([](ApiBackend& backend) {
-      Snapshot s;
-      auto data = backend.current_data();
-      if (auto it = data.find(std::string(kMachinesBucket)); it != data.end()) {
-        s.machines = std::move(it->second);
-      }
-      s.connected = backend.connected_peers();
-      s.topic = backend.topic_peers();
-      s.online = backend.available_nodes(kMachineOnlineWindow);
-      return s;
-    }),
-                 [](const Snapshot& s) {
-                   return machines_json(s.machines, PeerSet(s.connected), PeerSet(s.topic),
-                                        PeerSet(s.online));
-                 });
-  }
-
-  if (endpoint == "nodes" && arguments == 0) {
-    if (auto refused = read_only()) return *refused;
-    using Pair = std::pair<std::vector<std::string>, std::vector<std::string>>;
-    return reply(gate_.call([](ApiBackend& backend) {
-      return Pair(backend.available_nodes(kNodeOnlineWindow), backend.topic_peers());
-    }),
-                 [](const Pair& p) { return nodes_json(p.first, p.second); });
-  }
-
-  if (endpoint == "peerstore" && arguments == 0) {
-    if (auto refused = read_only()) return *refused;
-    return reply(gate_.call([](ApiBackend& backend) { return backend.peerstore_peers(); }),
-                 [](const std::vector<std::string>& peers) { return peerstore_json(peers); });
-  }
-
-  if (endpoint == "users" && arguments == 0) {
-    if (auto refused = read_only()) return *refused;
-    return reply(gate_.call(bucket_reader(std::string(kUsersBucket))), users_json);
-  }
-  if ((endpoint == "services" || endpoint == "files") && arguments == 0) {
-    if (auto refused = read_only()) return *refused;
-    return reply(gate_.call(bucket_reader(endpoint)), named_json);
-  }
-
-  if (endpoint == "dns" && arguments == 0) {
-    if (is_read(method)) return reply(gate_.call(bucket_reader(std::string(kDnsBucket))), dns_json);
-    if (method != "POST") return method_not_allowed("GET, HEAD, POST");
-    auto write = parse_dns_body(request.body);
-    if (!write.ok()) return error_response(400, write.error().message);
-    return reply(gate_.call([write = std::move(*write),
-                             timeout = options_.write_timeout](ApiBackend& backend) {
-      backend.persist(std::string(kDnsBucket), write.regex, write.value_json, timeout);
-      return true;
-    }),
-                 [](bool) { return announcing_json(); });
-  }
-
-  if (endpoint == "blockchain" && arguments == 0) {
-    if (auto refused = read_only()) return *refused;
-    return reply(gate_.call([](ApiBackend& backend) { return backend.last_block_json(); }),
-                 [](std::string block) { return block + '\n'; });
-  }
-
-  if (endpoint == "ledger") {
-    auto timeout = options_.write_timeout;
-    switch (arguments) {
-      case 0:
-        if (auto refused = read_only()) return *refused;
-        return reply(gate_.call([](ApiBackend& backend) { return backend.current_data(); }),
-                     ledger_json);
-      case 1: {
-        std::string bucket = segments[2];
-        if (method == "DELETE") {
-          return reply(gate_.call([bucket, timeout](ApiBackend& backend) {
-            backend.announce_delete_bucket(bucket, timeout);
-            return true;
-          }),
-                       [](bool) { return announcing_json(); });
-        }
-        if (!is_read(method)) return method_not_allowed("GET, HEAD, DELETE");
-        return reply(gate_.call([bucket](ApiBackend& backend) {
-          auto data = backend.current_data();
-          auto it = data.find(bucket);
-          return it == data.end() ? std::optional<ledger::BucketValues>() : std::move(it->second);
-        }),
-                     [](const std::optional<ledger::BucketValues>& values) {
-                       return bucket_json(values ? &*values : nullptr);
-                     });
-      }
-      case 2: {
-        std::string bucket = segments[2], key = segments[3];
-        if (method == "DELETE") {
-          return reply(gate_.call([bucket, key, timeout](ApiBackend& backend) {
-            backend.announce_delete(bucket, key, timeout);
-            return true;
-          }),
-                       [](bool) { return announcing_json(); });
-        }
-        if (!is_read(method)) return method_not_allowed("GET, HEAD, DELETE");
-        return reply(gate_.call([bucket, key](ApiBackend& backend) -> std::optional<std::string> {
-          auto data = backend.current_data();
-          auto it = data.find(bucket);
-          if (it == data.end()) return std::nullopt;
-          auto value = it->second.find(key);
-          if (value == it->second.end()) return std::nullopt;
-          return std::move(value->second);
-        }),
-                     [](const std::optional<std::string>& value) {
-                       return value_json(value ? &*value : nullptr);
-                     });
-      }
-      case 3: {
-        if (method != "PUT") return method_not_allowed("PUT");
-        std::string bucket = segments[2], key = segments[3];
-        std::string value = ledger::go_quote(segments[4]);  // Go stores the JSON of the string
-        return reply(gate_.call([bucket, key, value, timeout](ApiBackend& backend) {
-          backend.persist(bucket, key, value, timeout);
-          return true;
-        }),
-                     [](bool) { return announcing_json(); });
-      }
-      default: return not_found();
+  auto routes = routes_for(endpoint, arguments.size());
+  if (routes.empty()) return not_found();
+  for (const Route& route : routes) {
+    if (accepts(route.methods, request.method)) {
+      return route.handler(Call{request, endpoint, arguments, gate_, options_});
     }
   }
-
-  if (endpoint == "peergate" && arguments <= 1) {
-    if (arguments == 0) {
-      if (auto refused = read_only()) return *refused;
-      auto result = gate_.call([](ApiBackend& backend) { return backend.peergate_enabled(); });
-      if (!result.ok()) return backend_error(result.error());
-      if (!*result) return error_response(404, "PeerGate is not running (start with --peerguard)");
-      return json_response(200, bool_json(**result));
-    }
-    if (method != "PUT") return method_not_allowed("PUT");
-    const std::string& state = segments[2];
-    if (state != "enable" && state != "disable") {
-      return error_response(400, "state must be enable or disable");
-    }
-    bool enable = state == "enable";
-    auto result =
-        gate_.call([enable](ApiBackend& backend) { return backend.set_peergate_enabled(enable); });
-    if (!result.ok()) return backend_error(result.error());
-    if (!*result) return error_response(404, "PeerGate is not running (start with --peerguard)");
-    return json_response(200, bool_json(enable));
+  std::string allow;
+  for (const Route& route : routes) {
+    if (!allow.empty()) allow += ", ";
+    allow += methods_text(route.methods);
   }
-
-  if (endpoint == "metrics" && arguments <= 2) {
-    if (auto refused = read_only()) return *refused;
-    if (arguments == 0) {
-      return reply(gate_.call([](ApiBackend& backend) { return backend.bandwidth_total(); }),
-                   stats_json);
-    }
-    const std::string& kind = segments[2];
-    if (kind != "protocol" && kind != "peer") return not_found();
-    bool by_peer = kind == "peer";
-    auto fetch = [by_peer](ApiBackend& backend) {
-      return by_peer ? backend.bandwidth_by_peer() : backend.bandwidth_by_protocol();
-    };
-    if (arguments == 1) return reply(gate_.call(fetch), stats_map_json);
-    std::string wanted = segments[3];
-    if (by_peer) {
-      // EdgeVPN cast the text to a peer ID without decoding it (spec 15); we decode.
-      if (!crypto::PeerId::parse(wanted).ok()) return error_response(400, "invalid peer ID");
-    }
-    return reply(gate_.call(fetch), [by_peer, wanted](const auto& stats) {
-      if (by_peer) {
-        PeerSet one({wanted});
-        for (const auto& [id, value] : stats) {
-          if (one.contains(id)) return stats_json(value);
-        }
-        return stats_json(BandwidthStats{});
-      }
-      auto it = stats.find(wanted);
-      return stats_json(it == stats.end() ? BandwidthStats{} : it->second);
-    });
-  }
-
-  return not_found();
+  return method_not_allowed(allow);
 }
 
 }  // namespace edgevpn::api

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <array>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -358,6 +359,30 @@ TEST_F(ApiServerTest, MalformedRequestsGetJson4xx) {
         << c.method << " " << c.path << " -> " << reply.body;
   }
   EXPECT_TRUE(on_io([&] { return backend_.writes.empty(); }));
+}
+
+TEST_F(ApiServerTest, MethodNotAllowedNamesTheMethodsOfThatPath) {
+  const std::vector<std::array<std::string, 3>> cases = {
+      {"POST", "/api/summary", "GET, HEAD"},
+      {"PUT", "/api/dns", "GET, HEAD, POST"},
+      {"DELETE", "/api/ledger", "GET, HEAD"},
+      {"PUT", "/api/ledger/a", "GET, HEAD, DELETE"},
+      {"POST", "/api/ledger/a/b", "GET, HEAD, DELETE"},
+      {"GET", "/api/ledger/a/b/c", "PUT"},
+      {"GET", "/api/peergate/enable", "PUT"},
+      {"PUT", "/api/metrics/peer", "GET, HEAD"},
+      {"DELETE", "/app", "GET, HEAD"},
+      {"POST", "/", "GET, HEAD"},
+  };
+  for (const auto& [method, path, allow] : cases) {
+    httplib::Request request;
+    request.method = method;
+    request.path = path;
+    auto result = client_->send(request);
+    ASSERT_TRUE(result) << method << " " << path;
+    EXPECT_EQ(result->status, 405) << method << " " << path;
+    EXPECT_EQ(result->get_header_value("Allow"), allow) << method << " " << path;
+  }
 }
 
 TEST_F(ApiServerTest, OversizedBodiesAndHeadRequests) {
