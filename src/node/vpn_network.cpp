@@ -1,6 +1,9 @@
 // VpnNetwork: TUN + VpnService + the ledger's machines bucket.
 #include "node/vpn_network.hpp"
 
+#include <chrono>
+#include <map>
+
 #include "ledger/go_json.hpp"
 #include "node/machine_entry.hpp"
 #include "util/log/log.hpp"
@@ -10,6 +13,8 @@ namespace edgevpn::node {
 namespace {
 
 constexpr std::string_view kMachinesBucket = "machines";
+// How long a node with ledger ownership waits to hear the network before claiming its address.
+constexpr auto kClaimGrace = std::chrono::seconds(3);
 
 std::shared_ptr<spdlog::logger> logger() {
   static auto instance = log::get("vpn");
@@ -42,13 +47,12 @@ util::Result<VpnNetworkOptions> vpn_options_from(const Options& options) {
     }
   }
   if (options.packet_mtu < 576 || options.packet_mtu > 65535) {
-    return util::make_error(util::Errc::kInvalidArgument,
-                            "--packet-mtu " + std::to_string(options.packet_mtu) +
-                                ": must be between 576 and 65535");
+    return util::make_error(
+        util::Errc::kInvalidArgument,
+        "--packet-mtu " + std::to_string(options.packet_mtu) + ": must be between 576 and 65535");
   }
   out.data_plane.addresses = out.tun.addresses;
-  out.data_plane.legacy_streams_in_flight =
-      static_cast<size_t>(std::max(1, options.concurrency));
+  out.data_plane.legacy_streams_in_flight = static_cast<size_t>(std::max(1, options.concurrency));
   out.static_peertable = options.static_peertable;
   out.router = options.router;
   if (!out.router.empty()) {
@@ -86,14 +90,35 @@ class VpnNetwork::Impl {
     service_->set_routes(std::move(routes));
   }
 
-  // Spec 10.1: (re)write machines[<my IP>] when it is missing or names another peer.
+  // Spec 10.1: (re)write machines[<my IP>] when it is missing or names another peer. Under
+  // ownership we do better than Go's nodes, which keep re-claiming an address in their own
+  // ledger that the rest of the network gives to its first, live claimant: we leave such an
+  // address to that peer, and claim nothing before we have heard the network (or kClaimGrace
+  // has passed), so that an earlier claim is seen before ours is made.
   bool announce() {
     if (!running_) return false;
     auto& ledger = node_.ledger();
+    const bool ownership = ledger.state().mode() != ledger::OwnershipMode::kOff;
+    if (ownership && ledger.stats().merges == 0 &&
+        std::chrono::steady_clock::now() < claim_after_) {
+      return true;
+    }
     for (const auto& network : options_.tun.addresses) {
       const std::string address = network.address.to_string();
       auto current = ledger.get(kMachinesBucket, address);
-      if (current && machine_peer(*current) == ledger.self_id()) continue;
+      auto holder = current ? machine_peer(*current) : std::nullopt;
+      if (holder == ledger.self_id()) continue;
+      if (ownership && holder && ledger.is_live(*holder)) {
+        if (yielded_[address] != *holder) {
+          yielded_[address] = *holder;
+          logger()->warn(
+              "{} belongs to {}, a live peer that claimed it first: not claiming it "
+              "(choose another --address)",
+              address, *holder);
+        }
+        continue;
+      }
+      yielded_.erase(address);
       ledger.add(kMachinesBucket, address,
                  machine_json(ledger.self_id(), address, options_.version));
     }
@@ -106,6 +131,10 @@ class VpnNetwork::Impl {
   std::unique_ptr<vpn::VpnService> service_;
   ledger::live::Subscription subscription_;
   bool running_ = false;
+  std::chrono::steady_clock::time_point claim_after_ =
+      std::chrono::steady_clock::now() + kClaimGrace;
+  std::map<std::string, std::string> yielded_;  // address -> the live peer we left it to
+  bool first_merge_seen_ = false;  // announce() ran after the first merge from the network
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // the announce loop outlives us
 };
 
@@ -142,7 +171,15 @@ util::Result<std::unique_ptr<VpnNetwork>> VpnNetwork::start(asio::io_context& io
     return true;
   });
 
-  state.subscription_ = node.ledger().on_change([&state] { state.rebuild_routes(); });
+  // The first ledger heard from the network may hold an earlier claim of our address: the
+  // claim is decided then, not at the next announce tick.
+  state.subscription_ = node.ledger().on_change([&state] {
+    state.rebuild_routes();
+    if (!state.first_merge_seen_ && state.node_.ledger().stats().merges > 0) {
+      state.first_merge_seen_ = true;
+      state.announce();
+    }
+  });
   state.rebuild_routes();
   node.ledger().announce([&state, alive = state.alive_] { return *alive && state.announce(); });
   logger()->info("VPN on {} with {}", state.tun_.name(),
@@ -151,7 +188,9 @@ util::Result<std::unique_ptr<VpnNetwork>> VpnNetwork::start(asio::io_context& io
 }
 
 VpnNetwork::VpnNetwork(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-VpnNetwork::~VpnNetwork() { stop(); }
+VpnNetwork::~VpnNetwork() {
+  stop();
+}
 
 void VpnNetwork::stop() {
   if (!impl_->running_) return;
@@ -162,6 +201,8 @@ void VpnNetwork::stop() {
   impl_->tun_.close();
 }
 
-const std::string& VpnNetwork::interface_name() const { return impl_->tun_.name(); }
+const std::string& VpnNetwork::interface_name() const {
+  return impl_->tun_.name();
+}
 
 }  // namespace edgevpn::node

@@ -156,8 +156,10 @@ for i in 0 1 2; do
 done
 pings 0 10.1.0.14 2 && fail "the other token's node answers through our tunnel"
 pings 1 10.1.0.11 5 || fail "10.1.0.11 unreachable after a second claimant appeared"
-grep -qi "unreachable\|refused\|rejected" "$WORK/n4.log" >/dev/null ||
-  echo "note: host 4 logged nothing about its refused claim"
+grep -q "10.1.0.11 belongs to $id0" "$WORK/n4.log" ||
+  fail "host 4 did not say that it left 10.1.0.11 to host 0"
+owner=$(api 4 /api/ledger/machines/10.1.0.11)
+grep -q "$id0" <<<"$owner" || fail "host 4 keeps its own claim of 10.1.0.11: $owner"
 
 # DHCP: three nodes of a fresh network ask for addresses; each gets a distinct one.
 start 5 "$dhcp_token" --dhcp --lease-dir "$WORK/lease5" --address 10.2.0.1/24 \
