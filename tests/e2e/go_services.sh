@@ -27,8 +27,9 @@ token=$("$GO_EDGEVPN_BIN" -g -b)
 common=(--token "$token" --dht=false)
 
 # Echo servers behind the two service-add nodes (hosts 0 and 2), on their namespace's loopback.
+# (`ip netns exec` execs python: $! is the server itself, not a subshell around it.)
 for h in 0 2; do
-  in_host "$h" python3 "$LOAD" echo-server "$WORK/echo$h.port" &
+  ip netns exec "$(netns_host "$h")" python3 "$LOAD" echo-server "$WORK/echo$h.port" &
   HELPER_PIDS+=($!)
 done
 for ((i = 0; i < 50; i++)); do [[ -s $WORK/echo0.port && -s $WORK/echo2.port ]] && break; sleep 0.1; done
