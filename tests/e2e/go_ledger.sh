@@ -15,12 +15,7 @@ GO_EDGEVPN_BIN=${2:-}
 HERE=$(cd "$(dirname "$0")" && pwd)
 source "$HERE/lib/netns.sh"
 source "$HERE/lib/mixed.sh"
-mixed_require_go
-WORK=$(mktemp -d)
-unset EDGEVPNTOKEN EDGEVPNCONFIG
-trap 'mixed_cleanup; netns_cleanup; rm -rf "$WORK"' EXIT
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+mixed_begin
 
 MIXED_SUBNET=10.79.0
 netns_setup "evl-$$" 6 "$MIXED_SUBNET" || { echo "cannot create namespaces (root needed)" >&2; exit 1; }
@@ -124,12 +119,4 @@ for name in "${MEMBERS[@]}"; do
 done
 echo "nodes with another token learn nothing and are never routed to"
 
-if grep -l "Sanitizer\|runtime error" "$WORK"/c*.log "$WORK"/xc.log >/dev/null 2>&1; then
-  fail "sanitizer reports: $(grep -l "Sanitizer\|runtime error" "$WORK"/*.log | xargs -n1 basename)"
-fi
-if ((failures)); then
-  for name in "${MEMBERS[@]}" xg xc; do echo "--- $name"; tail -25 "$WORK/$name.log"; done >&2
-  echo "go_ledger: $failures failure(s)" >&2
-  exit 1
-fi
-echo "go_ledger: ok"
+mixed_finish go_ledger

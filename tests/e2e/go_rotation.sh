@@ -11,13 +11,7 @@ GO_EDGEVPN_BIN=${2:-}
 HERE=$(cd "$(dirname "$0")" && pwd)
 source "$HERE/lib/netns.sh"
 source "$HERE/lib/mixed.sh"
-mixed_require_go
-WORK=$(mktemp -d)
-unset EDGEVPNTOKEN EDGEVPNCONFIG
-PING_PIDS=()
-trap 'kill "${PING_PIDS[@]}" 2>/dev/null; mixed_cleanup; netns_cleanup; rm -rf "$WORK"' EXIT
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+mixed_begin
 
 INTERVAL=30
 MIXED_SUBNET=10.80.0
@@ -43,9 +37,9 @@ first_epoch=$(epoch)
 window=$((INTERVAL * 3 - $(date +%s) % INTERVAL + 5))
 # Pings Go -> ours and ours -> Go, 5 a second, with receive timestamps.
 ip netns exec "$(netns_host 0)" ping -D -i 0.2 -W 1 -w "$window" "$(vpn_ip 1)" >"$WORK/ping.g0c0" 2>&1 &
-PING_PIDS+=($!)
+MIXED_HELPERS+=($!)
 ip netns exec "$(netns_host 3)" ping -D -i 0.2 -W 1 -w "$window" "$(vpn_ip 2)" >"$WORK/ping.c1g1" 2>&1 &
-PING_PIDS+=($!)
+MIXED_HELPERS+=($!)
 writes=0
 deadline=$(($(date +%s) + window))
 while (($(date +%s) < deadline - 5)); do
@@ -55,8 +49,8 @@ while (($(date +%s) < deadline - 5)); do
   writes=$((writes + 1))
   sleep 5
 done
-wait "${PING_PIDS[@]}"
-PING_PIDS=()
+wait "${MIXED_HELPERS[@]}"
+MIXED_HELPERS=()
 epochs=$(($(epoch) - first_epoch))
 ((epochs >= 2)) || fail "only $epochs epoch changes happened during the test"
 
@@ -80,12 +74,4 @@ for pair in g0c0 c1g1; do
 done
 echo "$writes writes through Go and C++ APIs reached every node across $epochs epoch changes"
 
-if grep -l "Sanitizer\|runtime error" "$WORK"/c*.log >/dev/null 2>&1; then
-  fail "sanitizer reports: $(grep -l "Sanitizer\|runtime error" "$WORK"/*.log | xargs -n1 basename)"
-fi
-if ((failures)); then
-  for name in "${NAMES[@]}"; do echo "--- $name"; tail -25 "$WORK/$name.log"; done >&2
-  echo "go_rotation: $failures failure(s)" >&2
-  exit 1
-fi
-echo "go_rotation: ok"
+mixed_finish go_rotation

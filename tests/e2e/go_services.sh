@@ -10,15 +10,8 @@ GO_EDGEVPN_BIN=${2:-}
 HERE=$(cd "$(dirname "$0")" && pwd)
 source "$HERE/lib/netns.sh"
 source "$HERE/lib/mixed.sh"
-mixed_require_go
+mixed_begin
 LOAD="$HERE/lib/tcp_load.py"
-WORK=$(mktemp -d)
-unset EDGEVPNTOKEN EDGEVPNCONFIG
-HELPER_PIDS=()
-trap 'kill "${HELPER_PIDS[@]}" 2>/dev/null; mixed_cleanup; netns_cleanup; rm -rf "$WORK"' EXIT
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
-elapsed() { awk "BEGIN{printf \"%.1f\", $(date +%s.%N) - $1}"; }
 
 MIXED_SUBNET=10.81.0
 netns_setup "evs-$$" 8 "$MIXED_SUBNET" || { echo "cannot create namespaces (root needed)" >&2; exit 1; }
@@ -30,7 +23,7 @@ common=(--token "$token" --dht=false)
 # (`ip netns exec` execs python: $! is the server itself, not a subshell around it.)
 for h in 0 2; do
   ip netns exec "$(netns_host "$h")" python3 "$LOAD" echo-server "$WORK/echo$h.port" &
-  HELPER_PIDS+=($!)
+  MIXED_HELPERS+=($!)
 done
 for ((i = 0; i < 50; i++)); do [[ -s $WORK/echo0.port && -s $WORK/echo2.port ]] && break; sleep 0.1; done
 
@@ -76,15 +69,4 @@ else
   ((rc == 0)) || fail "our file-receive exited $rc"
 fi
 
-if grep -l "Sanitizer\|runtime error" "$WORK"/c*.log >/dev/null 2>&1; then
-  fail "sanitizer reports: $(grep -l "Sanitizer\|runtime error" "$WORK"/*.log | xargs -n1 basename)"
-fi
-if ((failures)); then
-  for name in gadd cconn cadd gconn gsend csend crecv grecv; do
-    echo "--- $name"
-    tail -20 "$WORK/$name.log"
-  done >&2
-  echo "go_services: $failures failure(s)" >&2
-  exit 1
-fi
-echo "go_services: ok"
+mixed_finish go_services

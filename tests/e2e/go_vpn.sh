@@ -18,15 +18,9 @@ GO_PEER_BIN=$(dirname "${GO_EDGEVPN_BIN:-.}")/go-peer
 HERE=$(cd "$(dirname "$0")" && pwd)
 source "$HERE/lib/netns.sh"
 source "$HERE/lib/mixed.sh"
-mixed_require_go
+mixed_begin
 [[ -x $GO_PEER_BIN ]] || { echo "SKIPPED: no $GO_PEER_BIN (scripts/build-go-edgevpn.sh builds it)"; exit 77; }
-WORK=$(mktemp -d)
-unset EDGEVPNTOKEN EDGEVPNCONFIG
-trap 'mixed_cleanup; netns_cleanup; rm -rf "$WORK"' EXIT
-failures=0
 declare -A FAILED_ROUNDS
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
-elapsed() { awk "BEGIN{printf \"%.1f\", $(date +%s.%N) - $1}"; }
 
 MIXED_SUBNET=10.78.0
 netns_setup "evg-$$" 5 "$MIXED_SUBNET" || { echo "cannot create namespaces (root needed)" >&2; exit 1; }
@@ -35,15 +29,20 @@ NAMES=(g0 c0 g1 c1)
 IMPLS=(go cpp go cpp)
 vpn_ip() { echo "10.1.0.$((11 + $1))"; }
 
+# start_members ARGS...: the four VPN nodes, with ARGS.
+start_members() {
+  local i
+  for i in 0 1 2 3; do
+    mixed_start "${NAMES[i]}" "${IMPLS[i]}" "$i" --token "$token" --address "$(vpn_ip "$i")/24" \
+      --api --api-listen 127.0.0.1:8080 --ledger-announce-interval 2 "$@"
+  done
+}
 # round NAME ARGS...: the four VPN nodes with ARGS, then every pair pings within 30 s.
 round() {
   local round=$1 i j began
   shift
   began=$(date +%s.%N)
-  for i in 0 1 2 3; do
-    mixed_start "${NAMES[i]}" "${IMPLS[i]}" "$i" --token "$token" --address "$(vpn_ip "$i")/24" \
-      --api --api-listen 127.0.0.1:8080 --ledger-announce-interval 2 "$@"
-  done
+  start_members "$@"
   local deadline=$(($(date +%s) + 30)) left ok=1
   for i in 0 1 2 3; do
     for j in 0 1 2 3; do
@@ -102,10 +101,7 @@ ledger_round() {
   local round=$1 name began
   shift
   began=$(date +%s.%N)
-  for i in 0 1 2 3; do
-    mixed_start "${NAMES[i]}" "${IMPLS[i]}" "$i" --token "$token" --address "$(vpn_ip "$i")/24" \
-      --api --api-listen 127.0.0.1:8080 --ledger-announce-interval 2 "$@"
-  done
+  start_members "$@"
   all_machines() { [[ $(mixed_api "$1" /api/machines | grep -o '"Address":"10\.1\.0\.1[1-4]"' | sort -u | wc -l) == 4 ]]; }
   for name in "${NAMES[@]}"; do
     if ! mixed_wait 30 all_machines "$name"; then

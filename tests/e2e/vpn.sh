@@ -97,26 +97,14 @@ in_ns 0 ip link show edgevpn0 | grep -q "mtu 1280" || fail "edgevpn0 does not ha
 head -c $((100 << 20)) /dev/urandom >"$WORK/payload"
 sent_sum=$(sha256sum <"$WORK/payload" | cut -d' ' -f1)
 rx_before=$(tun_rx 1)
-in_ns 1 python3 - "$WORK/received_sum" <<'EOF' &
-import hashlib, socket, sys
-server = socket.create_server(("10.1.0.12", 9000))
-server.settimeout(60)
-conn, _ = server.accept()
-conn.settimeout(60)
-digest, total = hashlib.sha256(), 0
-while chunk := conn.recv(1 << 16):
-    digest.update(chunk)
-    total += len(chunk)
-open(sys.argv[1], "w").write(f"{digest.hexdigest()} {total}\n")
-EOF
+# (`ip netns exec` execs python: $! is the sink itself.)
+ip netns exec "$(netns_host 1)" python3 "$(dirname "$0")/lib/tcp_load.py" sink 10.1.0.12 9000 \
+  "$WORK/received_sum" &
 sink=$!
 sleep 0.5
 began=$(date +%s.%N)
-in_ns 0 timeout 120 python3 -c '
-import socket, sys
-with socket.create_connection(("10.1.0.12", 9000), timeout=30) as s, open(sys.argv[1], "rb") as f:
-    s.sendfile(f)
-' "$WORK/payload" || fail "sending 100 MB through the tunnel failed"
+in_ns 0 timeout 120 python3 "$(dirname "$0")/lib/tcp_load.py" send 10.1.0.12 9000 "$WORK/payload" ||
+  fail "sending 100 MB through the tunnel failed"
 wait "$sink"
 elapsed=$(awk "BEGIN{print $(date +%s.%N) - $began}")
 read -r got_sum got_bytes <"$WORK/received_sum" 2>/dev/null || got_sum=none

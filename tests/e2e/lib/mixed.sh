@@ -6,6 +6,41 @@
 # Nodes listen on HOST_IP:4001 and serve the API on 127.0.0.1:8080 of their namespace.
 
 declare -A MIXED_PID MIXED_HOST MIXED_IMPL
+MIXED_LOAD="$(dirname "${BASH_SOURCE[0]}")/tcp_load.py"
+MIXED_HELPERS=()  # PIDs of helper processes (servers, pings) that mixed_cleanup stops
+failures=0
+fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+# elapsed START: seconds since START (a `date +%s.%N` reading), one decimal.
+elapsed() { awk "BEGIN{printf \"%.1f\", $(date +%s.%N) - $1}"; }
+
+# mixed_begin: the common start of a mixed test: skips without the Go peer, makes WORK, and
+# stops and removes everything on exit.
+mixed_begin() {
+  mixed_require_go
+  WORK=$(mktemp -d)
+  unset EDGEVPNTOKEN EDGEVPNCONFIG
+  trap 'mixed_cleanup; netns_cleanup; rm -rf "$WORK"' EXIT
+}
+
+# mixed_finish SCRIPT: a failure for each of our nodes whose log has a sanitizer report; on any
+# failure the tail of every node's log; exits 0 only when nothing failed.
+mixed_finish() {
+  local script=$1 name
+  for name in "${!MIXED_IMPL[@]}"; do
+    [[ ${MIXED_IMPL[$name]} == cpp ]] && grep -q "Sanitizer\|runtime error" "$WORK/$name.log" &&
+      fail "sanitizer report in $name's log"
+  done
+  if ((failures)); then
+    for name in "${!MIXED_IMPL[@]}"; do
+      echo "--- $name"
+      tail -25 "$WORK/$name.log" 2>/dev/null
+    done >&2
+    echo "$script: $failures failure(s)" >&2
+    exit 1
+  fi
+  echo "$script: ok"
+  exit 0
+}
 
 # mixed_require_go: exits 77 (skipped; CI counts it as a failure) when the Go peer is missing.
 mixed_require_go() {
@@ -53,8 +88,11 @@ mixed_stop() {
 }
 
 mixed_cleanup() {
-  local name
+  local name pid
   for name in "${!MIXED_PID[@]}"; do mixed_stop "$name"; done
+  for pid in "${MIXED_HELPERS[@]}"; do kill "$pid" 2>/dev/null; done
+  for pid in "${MIXED_HELPERS[@]}"; do wait "$pid" 2>/dev/null; done
+  MIXED_HELPERS=()
 }
 
 # mixed_id NAME: the node's peer ID, from its log (Go: "Node ID: ..."; ours: "listening on").
@@ -129,26 +167,13 @@ mixed_transfer() {
   tx_before=$(mixed_tun "$from" tx)
   rx_before=$(mixed_tun "$to" rx)
   rm -f "$WORK/sink.$to"
-  ip netns exec "$(netns_host "${MIXED_HOST[$to]}")" python3 -c '
-import hashlib, socket, sys
-server = socket.create_server((sys.argv[1], 9000))
-server.settimeout(60)
-conn, _ = server.accept()
-conn.settimeout(60)
-digest, total = hashlib.sha256(), 0
-while chunk := conn.recv(1 << 16):
-    digest.update(chunk)
-    total += len(chunk)
-open(sys.argv[2], "w").write(f"{digest.hexdigest()} {total}\n")
-' "$address" "$WORK/sink.$to" &
+  ip netns exec "$(netns_host "${MIXED_HOST[$to]}")" python3 "$MIXED_LOAD" sink "$address" 9000 \
+    "$WORK/sink.$to" &
   sink=$!
   sleep 0.5
   began=$(date +%s.%N)
-  ip netns exec "$(netns_host "${MIXED_HOST[$from]}")" timeout 120 python3 -c '
-import socket, sys
-with socket.create_connection((sys.argv[1], 9000), timeout=30) as s, open(sys.argv[2], "rb") as f:
-    s.sendfile(f)
-' "$address" "$payload"
+  ip netns exec "$(netns_host "${MIXED_HOST[$from]}")" timeout 120 python3 "$MIXED_LOAD" send \
+    "$address" 9000 "$payload"
   wait "$sink"
   local seconds got_sum got_bytes tx rx
   seconds=$(awk "BEGIN{print $(date +%s.%N) - $began}")

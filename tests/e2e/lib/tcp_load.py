@@ -11,6 +11,9 @@
   tcp_load.py hold PORT CONNS SECONDS       opens CONNS echo connections, checks each works, then
                                             waits until every one is closed by the far side
   tcp_load.py free-port                     prints a port nothing listens on
+  tcp_load.py sink HOST PORT RESULT         accepts one connection on HOST:PORT (60 s at most) and
+                                            writes "SHA256 BYTES" of what it received to RESULT
+  tcp_load.py send HOST PORT FILE           sends FILE to HOST:PORT and closes
 """
 import hashlib
 import os
@@ -144,6 +147,26 @@ def free_port():
     return 0
 
 
+def sink(host, port, result):
+    server = socket.create_server((host, port))
+    server.settimeout(60)
+    conn, _ = server.accept()
+    conn.settimeout(60)
+    digest, total = hashlib.sha256(), 0
+    while chunk := conn.recv(1 << 16):
+        digest.update(chunk)
+        total += len(chunk)
+    with open(result, "w") as f:
+        f.write(f"{digest.hexdigest()} {total}\n")
+    return 0
+
+
+def send(host, port, path):
+    with socket.create_connection((host, port), timeout=30) as s, open(path, "rb") as f:
+        s.sendfile(f)
+    return 0
+
+
 if __name__ == "__main__":
     command = sys.argv[1]
     if command == "echo-server":
@@ -154,6 +177,10 @@ if __name__ == "__main__":
         sys.exit(parallel(int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), half_close=False))
     elif command == "hold":
         sys.exit(hold(int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])))
+    elif command == "sink":
+        sys.exit(sink(sys.argv[2], int(sys.argv[3]), sys.argv[4]))
+    elif command == "send":
+        sys.exit(send(sys.argv[2], int(sys.argv[3]), sys.argv[4]))
     elif command == "free-port":
         sys.exit(free_port())
     else:
