@@ -90,7 +90,7 @@ dht_node() {
   MIXED_IMPL[boot]=go
   local t
   for ((t = 0; t < 100; t++)); do
-    BOOT=$(grep -Eo '"/ip4/[0-9.]+/tcp/4001/p2p/12D3KooW[A-Za-z0-9]+"' "$WORK/boot.log" | tr -d '"')
+    BOOT=$(grep -Eo '"/ip4/[0-9.]+/tcp/4001/p2p/12D3KooW[A-Za-z0-9]+"' "$WORK/boot.log" 2>/dev/null | tr -d '"')
     [[ -n $BOOT ]] && return 0
     sleep 0.1
   done
