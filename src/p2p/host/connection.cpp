@@ -96,7 +96,15 @@ asio::awaitable<void> Connection::read_loop(std::shared_ptr<Connection> self) {
   std::copy(partial.begin(), partial.end(), buffer.get());
   size_t have = partial.size();
   std::vector<util::ByteView> plaintexts;
+  // Writers stop below 2 x max_send_backlog (one write of at most max_send_backlog after a check
+  // under it), so a backlog beyond that is the peer's doing.
+  const size_t pause_at = 2 * limits_.max_send_backlog + limits_.max_answer_backlog;
   while (!closed_) {
+    if (send_backlog() >= pause_at) {
+      observer_.on_reads_paused(*this);
+      while (!closed_ && send_backlog() >= pause_at) co_await drained_.wait();
+      if (closed_) co_return;
+    }
     asio::error_code ec;
     const size_t n = co_await socket_.async_read_some(
         asio::buffer(buffer.get() + have, limits_.read_chunk),

@@ -70,12 +70,17 @@ class ConnectionObserver {
   virtual void on_inbound_stream(const std::shared_ptr<Connection>& connection,
                                  std::shared_ptr<StreamState> stream) = 0;
   virtual void on_connection_closed(Connection& connection, const util::Error& why) = 0;
+  // The peer made us queue more answers than it reads: we stopped reading it until it does.
+  virtual void on_reads_paused(Connection& connection) {}
 };
 
 struct ConnectionLimits {
   // Stop taking new writes while this much is queued or being written.
   size_t max_send_backlog = 2 * 1024 * 1024;
   size_t read_chunk = 256 * 1024;
+  // Above writers' 2 x max_send_backlog by this much, the backlog is answers the peer made us
+  // queue (pings, window updates, resets): it is read no further until it reads them.
+  size_t max_answer_backlog = 1024 * 1024;
 };
 
 class Connection : public std::enable_shared_from_this<Connection> {

@@ -395,6 +395,12 @@ class Host::Impl final : public ConnectionObserver {
     co_return co_await open_on(std::move(*conn), std::move(protocols));
   }
 
+  void on_reads_paused(Connection& conn) override {
+    ++stats_.reads_paused;
+    logger()->debug("{} does not read what it makes us answer: reading paused",
+                    conn.remote_peer().to_base58());
+  }
+
   void on_inbound_stream(const std::shared_ptr<Connection>&,
                          std::shared_ptr<StreamState> state) override {
     asio::co_spawn(executor_, serve_stream(std::move(state), alive_), log_exception);

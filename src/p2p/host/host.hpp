@@ -58,6 +58,8 @@ struct HostStats {
   uint64_t failed_upgrades = 0;       // handshake or negotiation failed
   // Connections dropped because the peer broke a protocol (bad frames, bad crypto, oversized).
   uint64_t protocol_errors = 0;
+  // Times a connection stopped being read because its peer did not read what it made us answer.
+  uint64_t reads_paused = 0;
 };
 
 class Host {

@@ -7,6 +7,7 @@
 #include <asio/detached.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/redirect_error.hpp>
+#include <asio/steady_timer.hpp>
 #include <asio/write.hpp>
 
 #include "crypto/random.hpp"
@@ -394,6 +395,62 @@ TEST_F(HostTest, GarbageYamuxFrameAfterUpgradeIsDroppedAndCounted) {
   EXPECT_TRUE(io_.wait_until([&] { return server.stats().protocol_errors >= 1; }));
   EXPECT_TRUE(io_.run(good.ping(server.peer_id())).ok());
   EXPECT_TRUE(io_.call([&] { return server.is_connected(good.peer_id()); }));
+}
+
+// A peer that sends yamux pings and never reads our answers (finding 1 of issue 14): the host
+// stops reading it once the answers queued for it pass the bound, so the peer's writes stall
+// and the host's memory stays bounded; other peers are still served.
+TEST_F(HostTest, PeerThatDoesNotReadItsAnswersIsNoLongerRead) {
+  Host& server = make_host();
+  Host& good = make_host();
+  ASSERT_TRUE(connect(good, server).ok());
+  const auto target = io_.call([&] { return *to_endpoint(server.listen_addrs().front()); });
+  const auto server_id = server.peer_id();
+  constexpr size_t kWant = 64u << 20;  // far beyond any bound the host should keep
+  auto sent = std::make_shared<size_t>(0);
+  io_.run([](asio::ip::tcp::endpoint endpoint, crypto::PeerId id,
+             std::shared_ptr<size_t> sent) -> asio::awaitable<void> {
+    auto executor = co_await asio::this_coro::executor;
+    auto socket = co_await dial_tcp(executor, endpoint, 5s);
+    EXPECT_TRUE(socket.ok());
+    if (!socket) co_return;
+    auto identity = crypto::PrivateKey::generate_ed25519();
+    auto upgraded = co_await upgrade_connection(*socket, true, identity, id, 5s);
+    EXPECT_TRUE(upgraded.ok());
+    if (!upgraded) co_return;
+    util::Bytes pings;
+    for (uint32_t i = 0; pings.size() + yamux::kHeaderSize <= 60000; ++i) {
+      yamux::append_header(pings,
+                           yamux::FrameHeader{yamux::FrameType::kPing, yamux::kFlagSyn, 0, i});
+    }
+    socket->non_blocking(true);
+    asio::steady_timer pause(executor);
+    auto last_progress = std::chrono::steady_clock::now();
+    util::Bytes wire;
+    size_t offset = 0;
+    while (*sent < kWant && std::chrono::steady_clock::now() - last_progress < 2s) {
+      if (offset == wire.size()) {
+        wire.clear();
+        offset = 0;
+        EXPECT_TRUE(upgraded->security.transport.encrypt_into(wire, pings).ok());
+      }
+      asio::error_code ec;
+      const size_t n =
+          socket->write_some(asio::buffer(wire.data() + offset, wire.size() - offset), ec);
+      if (ec && ec != asio::error::would_block) break;
+      if (n > 0) {
+        offset += n;
+        *sent += n;
+        last_progress = std::chrono::steady_clock::now();
+        continue;
+      }
+      pause.expires_after(20ms);
+      co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    }
+  }(target, server_id, sent));
+  EXPECT_LT(*sent, kWant) << "the host kept reading a peer that never reads its answers";
+  EXPECT_GE(io_.call([&] { return server.stats().reads_paused; }), 1u);
+  EXPECT_TRUE(io_.run(good.ping(server.peer_id())).ok());
 }
 
 TEST_F(HostTest, OversizedMultistreamMessageIsRefused) {
