@@ -397,7 +397,9 @@ async function runPages(context, { bucket, key, value }) {
   check(await eventually(async () => await b.locator(`tr[data-key="${key}"]`).count() === 0, 10),
     'the key is still listed in b\'s UI');
   check(await eventually(async () => await c.locator(`tr[data-key="${key}"]`).count() === 0, 10),
-    'the key is still listed in c\'s UI after the delete');
+    `the key is still listed in c's UI after the delete (c's API: ${
+      JSON.stringify((await json('c', '/api/ledger'))[bucket] ?? null)}, c's status: ${
+      await c.locator('.status').first().textContent()})`);
   await b.close();
 }
 

@@ -433,7 +433,12 @@ void LiveLedger::persist(std::string bucket, std::string key, std::string value_
   impl_->announce_every(kApiWriteInterval, [impl, bucket, key, value_json, deadline] {
     if (impl->state_.holds(bucket, key, value_json) || steady_now() > deadline) return false;
     impl->add(bucket, key, value_json);
-    return true;
+    // Under ownership merges are per key, so once held our write stays until a newer write or a
+    // delete replaces it: stop now, or a delete made before the next tick would be undone (Go's
+    // Persist only stops at the next tick). Without ownership a whole-block adoption can drop it:
+    // keep checking, as Go does.
+    return impl->state_.mode() == OwnershipMode::kOff ||
+           !impl->state_.holds(bucket, key, value_json);
   });
 }
 

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <thread>
 
 #include "../../p2p/host/io_thread.hpp"
 #include "crypto/random.hpp"
@@ -137,6 +138,25 @@ TEST_F(LiveLedgerTest, PersistRetriesUntilTheValueIsHeld) {
     return 0;
   });
   ASSERT_TRUE(all_hold("dns", "example.", "{\"A\":\"10.1.0.1\"}"));
+}
+
+// A write made through the API (persist) and deleted on another node soon after stays deleted:
+// the persist loop does not write it again at its next tick.
+TEST_F(LiveLedgerTest, PersistedKeyDeletedElsewhereStaysDeleted) {
+  TestNode& a = make_node(config_for("net-a"));
+  TestNode& b = make_node(config_for("net-a"));
+  connect(a, b);
+  io_.call([&] {
+    b.ledger->persist("test", "greeting", "\"hello\"", 20s);
+    return 0;
+  });
+  ASSERT_TRUE(all_hold("test", "greeting", "\"hello\""));
+  io_.call([&] { return a.ledger->remove("test", "greeting"); });
+  ASSERT_TRUE(all_hold("test", "greeting", std::nullopt));
+  // The persist loop's next tick comes within 1.5 x kApiWriteInterval (7.5 s).
+  std::this_thread::sleep_for(8s);
+  EXPECT_FALSE(get(a, "test", "greeting").has_value());
+  EXPECT_FALSE(get(b, "test", "greeting").has_value());
 }
 
 TEST_F(LiveLedgerTest, AnotherTokenSeesNothingAndGarbageIsCounted) {
