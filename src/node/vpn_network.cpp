@@ -47,12 +47,13 @@ util::Result<VpnNetworkOptions> vpn_options_from(const Options& options) {
     }
   }
   if (options.packet_mtu < 576 || options.packet_mtu > 65535) {
-    return util::make_error(
-        util::Errc::kInvalidArgument,
-        "--packet-mtu " + std::to_string(options.packet_mtu) + ": must be between 576 and 65535");
+    return util::make_error(util::Errc::kInvalidArgument,
+                            "--packet-mtu " + std::to_string(options.packet_mtu) +
+                                ": must be between 576 and 65535");
   }
   out.data_plane.addresses = out.tun.addresses;
-  out.data_plane.legacy_streams_in_flight = static_cast<size_t>(std::max(1, options.concurrency));
+  out.data_plane.legacy_streams_in_flight =
+      static_cast<size_t>(std::max(1, options.concurrency));
   out.static_peertable = options.static_peertable;
   out.router = options.router;
   if (!out.router.empty()) {
@@ -188,9 +189,7 @@ util::Result<std::unique_ptr<VpnNetwork>> VpnNetwork::start(asio::io_context& io
 }
 
 VpnNetwork::VpnNetwork(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-VpnNetwork::~VpnNetwork() {
-  stop();
-}
+VpnNetwork::~VpnNetwork() { stop(); }
 
 void VpnNetwork::stop() {
   if (!impl_->running_) return;
@@ -201,8 +200,6 @@ void VpnNetwork::stop() {
   impl_->tun_.close();
 }
 
-const std::string& VpnNetwork::interface_name() const {
-  return impl_->tun_.name();
-}
+const std::string& VpnNetwork::interface_name() const { return impl_->tun_.name(); }
 
 }  // namespace edgevpn::node

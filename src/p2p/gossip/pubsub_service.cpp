@@ -201,8 +201,10 @@ class PubsubService::Impl : public std::enable_shared_from_this<Impl> {
   // Our stream to `peer` failed: keep the router's view and reopen it if the peer is connected.
   void outbound_failed(const PeerId& peer, const host::Stream& stream, const util::Error& error) {
     auto it = links_.find(peer);
-    if (it == links_.end() || !it->second.stream.valid() || it->second.stream.id() != stream.id())
+    if (it == links_.end() || !it->second.stream.valid() ||
+        it->second.stream.id() != stream.id()) {
       return;
+    }
     logger()->debug("pubsub stream to {} failed: {}", peer.to_base58(), error.describe());
     Link& link = it->second;
     link.stream = host::Stream();

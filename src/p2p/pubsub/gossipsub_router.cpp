@@ -47,12 +47,16 @@ void GossipsubRouter::add_peer(const crypto::PeerId& peer, Protocol protocol, bo
     return;
   }
   peers_.emplace(peer, PeerState{protocol, outbound, RpcDecoder(max_rpc_size()), {}, 0, 0, 0, {}});
+  announce_subscriptions(peer);
+}
+
+void GossipsubRouter::announce_subscriptions(const crypto::PeerId& peer) {
   for (const auto& topic : subscribed_topics()) outbox_.add_subscription(peer, topic, true);
 }
 
 void GossipsubRouter::outbound_restarted(const crypto::PeerId& peer) {
   if (peers_.count(peer) == 0) return;
-  for (const auto& topic : subscribed_topics()) outbox_.add_subscription(peer, topic, true);
+  announce_subscriptions(peer);
   for (const auto& [topic, mesh] : mesh_) {
     if (mesh.count(peer) != 0) outbox_.add_graft(peer, topic);
   }

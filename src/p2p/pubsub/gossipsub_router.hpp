@@ -117,6 +117,8 @@ class GossipsubRouter {
   size_t seen_count() const { return seen_.size(); }
 
  private:
+  // Queues our subscription to every topic we are in for `peer`.
+  void announce_subscriptions(const crypto::PeerId& peer);
   using PeerSet = std::unordered_set<crypto::PeerId>;
   struct PeerState {
     Protocol protocol = Protocol::kMeshsub12;
