@@ -1,3 +1,35 @@
+# Layers, bottom-up, as layer:rank. A module's headers are found through its layer's include root
+# (build/<dir>/layers/<layer>/), which holds symlinks to src/<layer> and to the layers of a lower
+# rank only, so an include that runs up the layers fails to compile. vpn and services share a rank
+# and do not see each other. (Generated headers stay in one folder: protobuf_generate writes them
+# flat, and only the .cpp of their module includes them.)
+set(EDGEVPN_LAYERS util:0 crypto:1 p2p:2 ledger:3 vpn:4 services:4 api:5 node:6 cli:7)
+set(EDGEVPN_TOP_LAYER cli)  # the root that interop tests, fuzz targets and benchmarks get
+set(EDGEVPN_LAYER_DIR ${CMAKE_BINARY_DIR}/layers)
+foreach(entry ${EDGEVPN_LAYERS})
+  string(REPLACE ":" ";" entry ${entry})
+  list(GET entry 0 layer)
+  list(GET entry 1 rank)
+  file(MAKE_DIRECTORY ${EDGEVPN_LAYER_DIR}/${layer})
+  foreach(other ${EDGEVPN_LAYERS})
+    string(REPLACE ":" ";" other ${other})
+    list(GET other 0 other_layer)
+    list(GET other 1 other_rank)
+    if(other_layer STREQUAL layer OR other_rank LESS rank)
+      file(CREATE_LINK ${CMAKE_SOURCE_DIR}/src/${other_layer} ${EDGEVPN_LAYER_DIR}/${layer}/${other_layer}
+           SYMBOLIC)
+    endif()
+  endforeach()
+  # Debug info, __FILE__ and sanitizer reports name the files under src/, not the symlinks.
+  add_compile_options(-ffile-prefix-map=${EDGEVPN_LAYER_DIR}/${layer}/=${CMAKE_SOURCE_DIR}/src/)
+endforeach()
+
+# edgevpn_layer_includes(<target> <layer> PUBLIC|PRIVATE|INTERFACE): the include roots of <layer>.
+function(edgevpn_layer_includes target layer scope)
+  target_include_directories(${target} ${scope} ${EDGEVPN_LAYER_DIR}/${layer} ${CMAKE_SOURCE_DIR}/include
+                                                ${CMAKE_BINARY_DIR}/generated)
+endfunction()
+
 # edgevpn_module(NAME <name> [DEPS <targets...>] [PROTOS <files...>] [IO] [TEST_DEPS <targets...>])
 #
 # Declares the library `edgevpn_<name>` from the sources of the calling folder and, when
@@ -14,11 +46,13 @@ function(edgevpn_module)
   if(NOT M_IO)
     set_property(GLOBAL APPEND PROPERTY EDGEVPN_CORE_LIBS ${target})
   endif()
+  # The module's layer is its first folder under src/.
+  file(RELATIVE_PATH rel ${CMAKE_SOURCE_DIR}/src ${CMAKE_CURRENT_SOURCE_DIR})
+  string(REGEX REPLACE "/.*" "" layer ${rel})
   file(GLOB sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp)
   if(sources OR M_PROTOS)
     add_library(${target} STATIC ${sources})
-    target_include_directories(${target} PUBLIC ${CMAKE_SOURCE_DIR}/src ${CMAKE_SOURCE_DIR}/include
-                                                ${CMAKE_BINARY_DIR}/generated)
+    edgevpn_layer_includes(${target} ${layer} PUBLIC)
     target_link_libraries(${target} PUBLIC ${M_DEPS})
     if(M_PROTOS)
       set(proto_out ${CMAKE_BINARY_DIR}/generated)
@@ -29,13 +63,11 @@ function(edgevpn_module)
     endif()
   else()
     add_library(${target} INTERFACE)
-    target_include_directories(${target} INTERFACE ${CMAKE_SOURCE_DIR}/src ${CMAKE_SOURCE_DIR}/include
-                                                   ${CMAKE_BINARY_DIR}/generated)
+    edgevpn_layer_includes(${target} ${layer} INTERFACE)
     target_link_libraries(${target} INTERFACE ${M_DEPS})
   endif()
 
   if(EDGEVPN_TESTS AND NOT EDGEVPN_FUZZ)
-    file(RELATIVE_PATH rel ${CMAKE_SOURCE_DIR}/src ${CMAKE_CURRENT_SOURCE_DIR})
     file(GLOB tests CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/unit/${rel}/*_test.cpp)
     if(tests)
       add_executable(test_${M_NAME} ${tests})
