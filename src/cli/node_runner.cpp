@@ -12,6 +12,7 @@
 #include "cli/command_support.hpp"
 #include "node/config/identity_cache.hpp"
 #include "node/node_api_backend.hpp"
+#include "p2p/host/host.hpp"
 #include "util/log/log.hpp"
 
 namespace edgevpn::cli {

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "ledger/live/live_ledger.hpp"
 #include "node/dhcp_policy.hpp"
 #include "node/machine_entry.hpp"
 #include "util/log/log.hpp"

@@ -11,11 +11,15 @@
 #include <asio/use_awaitable.hpp>
 #include <unordered_set>
 
+#include "ledger/live/live_ledger.hpp"
 #include "node/machine_entry.hpp"
+#include "p2p/discovery/kad_service.hpp"
 #include "p2p/discovery/mdns_service.hpp"
 #include "p2p/discovery/rendezvous_discovery.hpp"
+#include "p2p/gossip/pubsub_service.hpp"
 #include "p2p/host/blacklist.hpp"
 #include "p2p/host/connection_manager.hpp"
+#include "p2p/host/host.hpp"
 #include "util/log/log.hpp"
 
 namespace edgevpn::node {
@@ -23,6 +27,9 @@ namespace {
 
 using namespace std::chrono_literals;
 using p2p::Multiaddr;
+
+// node.hpp declares DhtMode without its enumerators and defaults DiscoveryOptions::dht_mode to {}.
+static_assert(p2p::discovery::DhtMode{} == p2p::discovery::DhtMode::kAuto);
 
 std::shared_ptr<spdlog::logger> logger() {
   static auto instance = log::get("node");

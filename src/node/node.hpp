@@ -13,17 +13,30 @@
 #include <vector>
 
 #include "crypto/keys.hpp"
-#include "ledger/live/live_ledger.hpp"
+#include "crypto/peer_id.hpp"
 #include "node/config/network_config.hpp"
 #include "node/config/options.hpp"
 #include "node/config/ownership.hpp"
-#include "p2p/discovery/kad_service.hpp"
-#include "p2p/gossip/pubsub_service.hpp"
-#include "p2p/host/host.hpp"
+#include "p2p/multiaddr/multiaddr.hpp"
 #include "util/result.hpp"
 
 namespace asio {
 class io_context;
+}
+
+// The subsystems, declared only: a user that calls into one includes its header.
+namespace edgevpn::p2p::host {
+class Host;
+}
+namespace edgevpn::p2p::gossip {
+class PubsubService;
+}
+namespace edgevpn::p2p::discovery {
+class KadService;
+enum class DhtMode;  // kad_service.hpp; DhtMode{} is kAuto (node.cpp checks)
+}  // namespace edgevpn::p2p::discovery
+namespace edgevpn::ledger::live {
+class LiveLedger;
 }
 
 namespace edgevpn::node {
@@ -33,7 +46,7 @@ namespace edgevpn::node {
 // what the command line asks for (both by default).
 struct DiscoveryOptions {
   bool dht = false;
-  p2p::discovery::DhtMode dht_mode = p2p::discovery::DhtMode::kAuto;
+  p2p::discovery::DhtMode dht_mode{};  // kAuto
   // With /p2p/<id>: /ip4|ip6/<ip>/tcp/<port> or /dnsaddr/<name>. Empty: nothing to join through
   // (the node still answers DHT requests in server mode).
   std::vector<p2p::Multiaddr> dht_bootstrap_peers;

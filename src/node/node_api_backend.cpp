@@ -2,6 +2,9 @@
 #include "node/node_api_backend.hpp"
 
 #include "ledger/block.hpp"
+#include "ledger/live/live_ledger.hpp"
+#include "p2p/gossip/pubsub_service.hpp"
+#include "p2p/host/host.hpp"
 
 namespace edgevpn::node {
 namespace {

@@ -1,5 +1,6 @@
 // Command-line options -> NodeOptions (spec 1.3's flags that the node itself uses).
 #include "node/node.hpp"
+#include "p2p/discovery/kad_service.hpp"
 #include "p2p/host/blacklist.hpp"
 #include "util/log/log.hpp"
 

@@ -5,7 +5,9 @@
 #include <map>
 
 #include "ledger/go_json.hpp"
+#include "ledger/live/live_ledger.hpp"
 #include "node/machine_entry.hpp"
+#include "p2p/host/host.hpp"
 #include "util/log/log.hpp"
 #include "vpn/service/vpn_service.hpp"
 

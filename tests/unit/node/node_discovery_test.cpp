@@ -6,7 +6,10 @@
 #include <algorithm>
 
 #include "../p2p/host/io_thread.hpp"
+#include "ledger/live/live_ledger.hpp"
 #include "node/node.hpp"
+#include "p2p/discovery/kad_service.hpp"
+#include "p2p/host/host.hpp"
 
 namespace edgevpn::node {
 namespace {
