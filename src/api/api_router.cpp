@@ -458,6 +458,11 @@ ApiRouter::ApiRouter(BackendGate& gate, StaticAssetHandler assets, RouterOptions
     : gate_(gate), assets_(assets ? std::move(assets) : placeholder_assets()), options_(options) {}
 
 HttpResponse ApiRouter::handle(const HttpRequest& request) const {
+  RequestOrigin origin{request.method, request.host, request.origin, request.sec_fetch_site,
+                       request.unix_socket};
+  if (auto refused = refuse_request(origin, options_.origin_policy)) {
+    return error_response(403, *refused);
+  }
   try {
     return route(request);
   } catch (const std::exception& e) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "api/backend_gate.hpp"
+#include "api/request_guard.hpp"
 
 namespace edgevpn::api {
 
@@ -19,6 +20,11 @@ struct HttpRequest {
   std::string method;  // "GET", "HEAD", "POST", ...
   std::string target;  // raw request target: percent-encoded path and optional "?query"
   std::string body;
+  // For the Host/Origin checks (request_guard.hpp).
+  std::optional<std::string> host;
+  std::optional<std::string> origin;
+  std::optional<std::string> sec_fetch_site;
+  bool unix_socket = false;
 };
 
 struct HttpResponse {
@@ -43,6 +49,8 @@ struct RouterOptions {
   std::chrono::seconds write_timeout{20};
   // Longest bucket, key or value accepted in a path segment, in bytes.
   size_t max_segment_bytes = 4096;
+  // Host names besides IPs and localhost that browsers may use to reach the API.
+  OriginPolicy origin_policy;
 };
 
 class ApiRouter {

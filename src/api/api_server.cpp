@@ -36,6 +36,7 @@ const char* reason_phrase(int status) {
   switch (status) {
     case 400: return "Bad Request";
     case 404: return "Not Found";
+    case 403: return "Forbidden";
     case 405: return "Method Not Allowed";
     case 413: return "Request Entity Too Large";
     case 414: return "Request URI Too Long";
@@ -136,9 +137,22 @@ std::string bind_failure_reason(const ListenAddress& listen) {
   return reason;
 }
 
+std::optional<std::string> header(const httplib::Request& request, const char* name) {
+  if (!request.has_header(name)) return std::nullopt;
+  return request.get_header_value(name);
+}
+
 void serve(const ApiRouter& router, const httplib::Request& request, std::string body,
-           httplib::Response& response) {
-  HttpResponse out = router.handle(HttpRequest{request.method, request.target, std::move(body)});
+           bool unix_socket, httplib::Response& response) {
+  HttpRequest in;
+  in.method = request.method;
+  in.target = request.target;
+  in.body = std::move(body);
+  in.host = header(request, "Host");
+  in.origin = header(request, "Origin");
+  in.sec_fetch_site = header(request, "Sec-Fetch-Site");
+  in.unix_socket = unix_socket;
+  HttpResponse out = router.handle(in);
   response.status = out.status;
   for (auto& [name, value] : out.headers) response.set_header(name, value);
   if (!out.content_type.empty()) response.set_content(std::move(out.body), out.content_type);
@@ -202,16 +216,19 @@ util::Status ApiServer::Impl::start(std::string_view spec) {
   // runs, before start() has stored the router in router_: the handlers hold the router itself.
   // It outlives the workers (stop() joins them before it resets router_).
   const ApiRouter* serving = router.get();
-  auto handler = [serving](const httplib::Request& request, httplib::Response& response) {
-    serve(*serving, request, request.body, response);
+  const bool unix_socket = address.kind == ListenAddress::Kind::kUnix;
+  auto handler = [serving, unix_socket](const httplib::Request& request,
+                                        httplib::Response& response) {
+    serve(*serving, request, request.body, unix_socket, response);
   };
   server->Get(".*", handler);
   server->Post(".*", handler);
   // PUT and DELETE carry everything in the path; `curl -X PUT URL` sends neither a body nor a
   // Content-Length, which httplib would wait on and refuse. Read a body only when announced.
   const size_t max_body = options_.max_body_bytes;
-  auto bodiless = [serving, max_body](const httplib::Request& request, httplib::Response& response,
-                                      const httplib::ContentReader& reader) {
+  auto bodiless = [serving, max_body, unix_socket](const httplib::Request& request,
+                                                   httplib::Response& response,
+                                                   const httplib::ContentReader& reader) {
     std::string body;
     if (request.has_header("Content-Length") || request.has_header("Transfer-Encoding")) {
       bool too_large = false;
@@ -226,7 +243,7 @@ util::Status ApiServer::Impl::start(std::string_view spec) {
         return;
       }
     }
-    serve(*serving, request, std::move(body), response);
+    serve(*serving, request, std::move(body), unix_socket, response);
   };
   server->Put(".*", bodiless);
   server->Delete(".*", bodiless);

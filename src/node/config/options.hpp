@@ -119,6 +119,7 @@ struct Options {
   bool debug = false;          // also on api and proxy
   bool api = false;            // also on proxy
   std::string api_listen = "127.0.0.1:8080";  // proxy: 127.0.0.1:8081
+  std::vector<std::string> api_allowed_hosts;  // names besides IPs and localhost
   bool dhcp = false;
   bool transient_conn = false;
   std::string lease_dir = default_lease_dir();

@@ -497,6 +497,38 @@ TEST_F(ApiServerTest, StopReleasesRequestsWaitingForTheIoThread) {
   EXPECT_EQ(server_->endpoint(), "");
 }
 
+TEST_F(ApiServerTest, ForeignHostsAndCrossSiteWritesAreRefusedWith403) {
+  // DNS rebinding: a name that is not this machine's.
+  auto rebound = client_->Get("/api/summary", {{"Host", "attacker.example:8080"}});
+  ASSERT_TRUE(rebound);
+  EXPECT_EQ(rebound->status, 403);
+  EXPECT_NE(rebound->body.find("attacker.example"), std::string::npos);
+  // A page elsewhere posting text/plain (no preflight) must not write the ledger.
+  auto forged = client_->Put("/api/ledger/b/k/v", {{"Origin", "http://evil.example"}}, "",
+                             "text/plain");
+  ASSERT_TRUE(forged);
+  EXPECT_EQ(forged->status, 403);
+  EXPECT_EQ(stored("b", "k"), std::nullopt);
+  // The web UI, served from this address, writes.
+  std::string self = "http://127.0.0.1:" + std::to_string(server_->port());
+  auto own = client_->Put("/api/ledger/b/k/v", {{"Origin", self}}, "", "text/plain");
+  ASSERT_TRUE(own);
+  EXPECT_EQ(own->status, 200) << own->body;
+}
+
+TEST_F(ApiServerTest, ConfiguredHostNamesAreServed) {
+  ApiServerOptions options;
+  options.router.origin_policy.allowed_hosts = {"edgevpn.lan"};
+  server_.reset();
+  start(std::move(options));
+  auto named = client_->Get("/api/summary", {{"Host", "edgevpn.lan:8080"}});
+  ASSERT_TRUE(named);
+  EXPECT_EQ(named->status, 200);
+  auto other = client_->Get("/api/summary", {{"Host", "other.lan"}});
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->status, 403);
+}
+
 TEST_F(ApiServerTest, PortInUseIsAClearError) {
   ApiServer second(backend_, io_.executor());
   auto started = second.start("127.0.0.1:" + std::to_string(server_->port()));
