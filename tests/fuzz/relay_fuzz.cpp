@@ -55,7 +55,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
   }
   const auto answer = answer_stop_request(stop.ok() ? util::Result<StopMessage>(stop->message)
-                                                     : util::Result<StopMessage>(stop.error()));
+                                                    : util::Result<StopMessage>(stop.error()));
   if (answer.circuit.has_value() != (answer.reply.status == Status::kOk)) std::abort();
   (void)open_voucher(input);
   relay.tick(now + std::chrono::hours(2));

@@ -51,10 +51,10 @@ enum class Outcome { kPending, kSucceeded, kFailed };
 // What the host does after a call, in this order: open a stream, write `send`, close the
 // stream, then dial.
 struct Step {
-  bool open_stream = false;          // a new /libp2p/dcutr stream on the relayed connection
-  std::optional<util::Bytes> send;   // one framed message
+  bool open_stream = false;         // a new /libp2p/dcutr stream on the relayed connection
+  std::optional<util::Bytes> send;  // one framed message
   bool close_stream = false;
-  bool reset_stream = false;         // on failure, instead of a close
+  bool reset_stream = false;  // on failure, instead of a close
   std::optional<Dial> dial;
   Outcome outcome = Outcome::kPending;
   std::string error;  // why, when kFailed

@@ -37,9 +37,9 @@ util::Result<ReserveAnswer> read_reserve_response(const HopMessage& response,
   ClientReservation reservation;
   // Capped where system_clock's nanoseconds would overflow (year 2262).
   constexpr uint64_t kLatestUnixSeconds = 8'000'000'000;
-  reservation.expiry = util::WallTime{} + std::chrono::seconds(static_cast<int64_t>(
-                                              std::min(response.reservation->expire_unix,
-                                                       kLatestUnixSeconds)));
+  reservation.expiry =
+      util::WallTime{} + std::chrono::seconds(static_cast<int64_t>(
+                             std::min(response.reservation->expire_unix, kLatestUnixSeconds)));
   if (reservation.expiry < now) return malformed("relay's reservation expires in the past");
   reservation.relay_addrs = response.reservation->addrs;
   reservation.limit = response.limit;
@@ -69,8 +69,7 @@ StopAnswer answer_stop_request(const util::Result<StopMessage>& request) {
   return StopAnswer{stop_status(Status::kOk), InboundCircuit{request->peer->id, request->limit}};
 }
 
-std::optional<Multiaddr> circuit_address(const Multiaddr& relay_addr,
-                                         const crypto::PeerId& relay) {
+std::optional<Multiaddr> circuit_address(const Multiaddr& relay_addr, const crypto::PeerId& relay) {
   if (relay_addr.empty() || is_relay_address(relay_addr)) return std::nullopt;
   const auto id = relay_addr.peer_id();
   if (id && *id != relay) return std::nullopt;
@@ -117,7 +116,9 @@ void ReservationRefresher::reserved(const crypto::PeerId& relay, util::WallTime 
   refresh_at_[relay] = expiry - lead;
 }
 
-void ReservationRefresher::forget(const crypto::PeerId& relay) { refresh_at_.erase(relay); }
+void ReservationRefresher::forget(const crypto::PeerId& relay) {
+  refresh_at_.erase(relay);
+}
 
 std::vector<crypto::PeerId> ReservationRefresher::due(util::WallTime now) const {
   std::vector<crypto::PeerId> relays;

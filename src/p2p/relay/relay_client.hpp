@@ -30,7 +30,7 @@ struct ClientReservation {
 };
 
 struct ReserveAnswer {
-  Status status = Status::kOk;                  // the relay's status; kOk means reserved
+  Status status = Status::kOk;                   // the relay's status; kOk means reserved
   std::optional<ClientReservation> reservation;  // set exactly when status is kOk
 };
 
@@ -58,7 +58,7 @@ struct InboundCircuit {
 };
 
 struct StopAnswer {
-  StopMessage reply;                     // write it; with STATUS OK the stream is the connection
+  StopMessage reply;                      // write it; with STATUS OK the stream is the connection
   std::optional<InboundCircuit> circuit;  // set when accepted
 };
 
@@ -75,7 +75,7 @@ std::optional<Multiaddr> circuit_address(const Multiaddr& relay_addr, const cryp
 
 // The parts of a circuit address /<relay transport>/p2p/<relay>/p2p-circuit[/p2p/<target>].
 struct CircuitAddress {
-  Multiaddr relay_addr;                 // up to and including /p2p/<relay>
+  Multiaddr relay_addr;  // up to and including /p2p/<relay>
   crypto::PeerId relay;
   std::optional<crypto::PeerId> target;  // absent when the address does not name it
 };

@@ -9,7 +9,9 @@
 namespace edgevpn::p2p::relay {
 namespace {
 
-util::ByteView view(const std::string& bytes) { return util::as_bytes(bytes); }
+util::ByteView view(const std::string& bytes) {
+  return util::as_bytes(bytes);
+}
 
 void to_proto(const PeerInfo& peer, pb::Peer& out) {
   out.set_id(util::to_string(peer.id.bytes()));
@@ -37,7 +39,9 @@ util::Result<PeerInfo> from_proto(const pb::Peer& peer) {
   return PeerInfo{std::move(*id), addrs_from_proto(peer.addrs())};
 }
 
-Limit from_proto(const pb::Limit& limit) { return Limit{limit.duration(), limit.data()}; }
+Limit from_proto(const pb::Limit& limit) {
+  return Limit{limit.duration(), limit.data()};
+}
 
 std::optional<Status> status_from_proto(bool present, pb::Status status) {
   if (!present) return std::nullopt;
@@ -86,10 +90,18 @@ pb::StopMessage to_proto(const StopMessage& message) {
 
 }  // namespace
 
-util::Bytes encode(const HopMessage& message) { return serialize(to_proto(message)); }
-util::Bytes encode(const StopMessage& message) { return serialize(to_proto(message)); }
-util::Bytes encode_framed(const HopMessage& message) { return frame(encode(message)); }
-util::Bytes encode_framed(const StopMessage& message) { return frame(encode(message)); }
+util::Bytes encode(const HopMessage& message) {
+  return serialize(to_proto(message));
+}
+util::Bytes encode(const StopMessage& message) {
+  return serialize(to_proto(message));
+}
+util::Bytes encode_framed(const HopMessage& message) {
+  return frame(encode(message));
+}
+util::Bytes encode_framed(const StopMessage& message) {
+  return frame(encode(message));
+}
 
 util::Result<HopMessage> decode_hop(util::ByteView protobuf) {
   EDGEVPN_TRY(check_size(protobuf));

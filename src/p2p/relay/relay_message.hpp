@@ -52,8 +52,8 @@ struct PeerInfo {
 };
 
 struct Reservation {
-  uint64_t expire_unix = 0;           // 0 when absent
-  std::vector<Multiaddr> addrs;       // the relay's addresses, each ending in /p2p/<relay>
+  uint64_t expire_unix = 0;            // 0 when absent
+  std::vector<Multiaddr> addrs;        // the relay's addresses, each ending in /p2p/<relay>
   std::optional<util::Bytes> voucher;  // a signed envelope, see voucher.hpp
 
   bool operator==(const Reservation&) const = default;

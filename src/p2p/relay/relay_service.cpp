@@ -91,7 +91,7 @@ HopOutcome Relay::handle_reserve(const Requester& requester, util::WallTime now)
 }
 
 HopOutcome Relay::handle_connect(const HopMessage& request, const Requester& requester,
-                                  util::WallTime now) {
+                                 util::WallTime now) {
   if (is_relay_address(requester.addr)) return refuse(Status::kPermissionDenied);
   if (!request.peer) return refuse(Status::kMalformedMessage);
   const crypto::PeerId& destination = request.peer->id;
@@ -166,7 +166,9 @@ uint64_t Relay::relayed_bytes(CircuitId circuit, Direction direction) const {
   return found == circuits_.end() ? 0 : found->second.relayed[direction_index(direction)];
 }
 
-void Relay::close_circuit(CircuitId circuit) { forget_circuit(circuit); }
+void Relay::close_circuit(CircuitId circuit) {
+  forget_circuit(circuit);
+}
 
 void Relay::forget_circuit(CircuitId circuit) {
   const auto found = circuits_.find(circuit);
@@ -176,7 +178,9 @@ void Relay::forget_circuit(CircuitId circuit) {
   circuits_.erase(found);
 }
 
-void Relay::peer_disconnected(const crypto::PeerId& peer) { reservations_.erase(peer); }
+void Relay::peer_disconnected(const crypto::PeerId& peer) {
+  reservations_.erase(peer);
+}
 
 std::vector<crypto::PeerId> Relay::drop_expired_reservations(util::WallTime now) {
   std::vector<crypto::PeerId> expired;
@@ -246,11 +250,14 @@ Reservation Relay::make_reservation(const crypto::PeerId& peer, util::WallTime e
     if (id && *id != self_) continue;  // someone else's address
     reservation.addrs.push_back(id ? addr : addr.with_peer_id(self_));
   }
-  reservation.voucher = seal_voucher(key_, ReservationVoucher{self_, peer, reservation.expire_unix});
+  reservation.voucher =
+      seal_voucher(key_, ReservationVoucher{self_, peer, reservation.expire_unix});
   return reservation;
 }
 
-void Relay::add_circuit_count(const crypto::PeerId& peer) { ++circuits_per_peer_[peer]; }
+void Relay::add_circuit_count(const crypto::PeerId& peer) {
+  ++circuits_per_peer_[peer];
+}
 
 void Relay::remove_circuit_count(const crypto::PeerId& peer) {
   const auto found = circuits_per_peer_.find(peer);

@@ -74,8 +74,8 @@ struct HopOutcome {
                       // then report with on_stop_response / on_stop_failed
   };
   Kind kind = Kind::kRefused;
-  Status status = Status::kOk;       // the reply's status (kOk for the last three kinds)
-  std::optional<HopMessage> reply;   // what to write on the hop stream now
+  Status status = Status::kOk;      // the reply's status (kOk for the last three kinds)
+  std::optional<HopMessage> reply;  // what to write on the hop stream now
   std::optional<util::WallTime> reservation_expiry;  // kReserved, kRefreshed
   std::optional<CircuitId> circuit;                  // kCircuitPending
   std::optional<crypto::PeerId> destination;         // kCircuitPending
@@ -112,8 +112,7 @@ class Relay {
   // max_circuits; otherwise a pending circuit counted for both peers. STATUS from a client is
   // MALFORMED_MESSAGE, as go-libp2p answers it. A hop frame that does not decode is answered
   // with hop_status(Status::kMalformedMessage) by the caller.
-  HopOutcome handle_hop(const HopMessage& request, const Requester& requester,
-                        util::WallTime now);
+  HopOutcome handle_hop(const HopMessage& request, const Requester& requester, util::WallTime now);
 
   // The destination answered the stop CONNECT of a pending circuit: with STATUS OK the circuit
   // opens (reply: STATUS OK with the limit), anything else fails it (CONNECTION_FAILED, and the

@@ -14,7 +14,9 @@ namespace {
 // An envelope is larger than the voucher by a key and a signature only.
 constexpr size_t kMaxEnvelopeSize = 4096;
 
-util::ByteView view(const std::string& bytes) { return util::as_bytes(bytes); }
+util::ByteView view(const std::string& bytes) {
+  return util::as_bytes(bytes);
+}
 
 void put_field(util::Bytes& out, util::ByteView field) {
   util::put_uvarint(out, field.size());

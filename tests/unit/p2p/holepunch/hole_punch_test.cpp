@@ -12,7 +12,9 @@ using namespace std::chrono_literals;
 
 const util::SteadyTime kStart = util::SteadyTime{} + 1000s;
 
-Multiaddr addr(std::string_view text) { return *Multiaddr::parse(text); }
+Multiaddr addr(std::string_view text) {
+  return *Multiaddr::parse(text);
+}
 
 std::string relay_circuit() {
   std::array<uint8_t, 32> seed;
@@ -35,9 +37,9 @@ HolePunchMessage decoded(const Step& step) {
 }
 
 TEST(HolePunchAddrsTest, LocalAddressesArePublicAndDirectOnly) {
-  const auto local = local_punch_addrs({addr("/ip4/10.0.0.1/tcp/1"), addr("/ip4/127.0.0.1/tcp/1"),
-                                        addr("/ip4/5.5.5.2/tcp/1"), addr(relay_circuit()),
-                                        addr("/ip4/5.5.5.2/tcp/1"), addr("/ip6/2001:4860::1/tcp/1")});
+  const auto local = local_punch_addrs(
+      {addr("/ip4/10.0.0.1/tcp/1"), addr("/ip4/127.0.0.1/tcp/1"), addr("/ip4/5.5.5.2/tcp/1"),
+       addr(relay_circuit()), addr("/ip4/5.5.5.2/tcp/1"), addr("/ip6/2001:4860::1/tcp/1")});
   ASSERT_EQ(local.size(), 2u);
   EXPECT_EQ(local[0].to_string(), "/ip4/5.5.5.2/tcp/1");
   EXPECT_EQ(local[1].to_string(), "/ip6/2001:4860::1/tcp/1");
@@ -147,9 +149,8 @@ TEST(InitiatorTest, FailsWhenThePeersConnectHasNothingToDial) {
   Initiator initiator;
   initiator.start({}, kStart);
   initiator.on_stream_opened(kInitiatorAddrs, kStart);
-  const auto step =
-      initiator.on_message(HolePunchMessage{MessageType::kConnect, {addr(relay_circuit())}},
-                           kStart + 1ms);
+  const auto step = initiator.on_message(
+      HolePunchMessage{MessageType::kConnect, {addr(relay_circuit())}}, kStart + 1ms);
   EXPECT_EQ(step.outcome, Outcome::kFailed);
   EXPECT_FALSE(step.dial);
 }

@@ -16,7 +16,9 @@ using testing::vector_text;
 
 const util::WallTime kVoucherExpiry = util::WallTime{} + std::chrono::seconds(1767225600);
 
-Multiaddr addr(std::string_view text) { return *Multiaddr::parse(text); }
+Multiaddr addr(std::string_view text) {
+  return *Multiaddr::parse(text);
+}
 
 HopMessage go_reservation_answer() {
   auto frame = read_hop_frame(vector_bytes("hop.reserve_ok.framed"));
@@ -55,8 +57,10 @@ TEST(RelayClientTest, RefusesAReservationThatExpiredAlready) {
 
 TEST(RelayClientTest, RefusesAVoucherForAnotherPeerOrFromAnotherRelay) {
   const auto now = kVoucherExpiry - 1h;
-  EXPECT_FALSE(read_reserve_response(go_reservation_answer(), fixed_peer(1), fixed_peer(3), now).ok());
-  EXPECT_FALSE(read_reserve_response(go_reservation_answer(), fixed_peer(3), fixed_peer(2), now).ok());
+  EXPECT_FALSE(
+      read_reserve_response(go_reservation_answer(), fixed_peer(1), fixed_peer(3), now).ok());
+  EXPECT_FALSE(
+      read_reserve_response(go_reservation_answer(), fixed_peer(3), fixed_peer(2), now).ok());
 }
 
 TEST(RelayClientTest, RefusesAVoucherThatDoesNotOpen) {
@@ -76,12 +80,16 @@ TEST(RelayClientTest, ARefusalIsAnAnswerWithItsStatus) {
 }
 
 TEST(RelayClientTest, AnOkWithoutReservationOrANonStatusIsMalformed) {
-  EXPECT_EQ(read_reserve_response(hop_status(Status::kOk), fixed_peer(1), fixed_peer(2),
-                                  kVoucherExpiry).error().code,
-            util::Errc::kMalformed);
-  EXPECT_EQ(read_reserve_response(make_reserve_request(), fixed_peer(1), fixed_peer(2),
-                                  kVoucherExpiry).error().code,
-            util::Errc::kMalformed);
+  EXPECT_EQ(
+      read_reserve_response(hop_status(Status::kOk), fixed_peer(1), fixed_peer(2), kVoucherExpiry)
+          .error()
+          .code,
+      util::Errc::kMalformed);
+  EXPECT_EQ(
+      read_reserve_response(make_reserve_request(), fixed_peer(1), fixed_peer(2), kVoucherExpiry)
+          .error()
+          .code,
+      util::Errc::kMalformed);
   HopMessage no_status;
   no_status.type = HopType::kStatus;
   EXPECT_FALSE(read_connect_response(no_status).ok());
@@ -155,9 +163,8 @@ TEST(RelayClientTest, ParsesCircuitAddresses) {
   EXPECT_FALSE(without_target->target);
   EXPECT_FALSE(parse_circuit_address(addr(relay_text)).ok());
   EXPECT_FALSE(parse_circuit_address(addr("/ip4/5.5.5.1/tcp/4001/p2p-circuit")).ok());
-  EXPECT_FALSE(parse_circuit_address(
-                   addr(relay_text + "/p2p-circuit/p2p/" + fixed_peer(2).to_base58() +
-                        "/p2p-circuit"))
+  EXPECT_FALSE(parse_circuit_address(addr(relay_text + "/p2p-circuit/p2p/" +
+                                          fixed_peer(2).to_base58() + "/p2p-circuit"))
                    .ok());
 }
 

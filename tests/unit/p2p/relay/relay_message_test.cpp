@@ -13,12 +13,16 @@ using testing::fixed_peer;
 using testing::vector_bytes;
 using testing::vector_text;
 
-Multiaddr addr(std::string_view text) { return *Multiaddr::parse(text); }
+Multiaddr addr(std::string_view text) {
+  return *Multiaddr::parse(text);
+}
 
 HopMessage reservation_ok() {
   HopMessage message = hop_status(Status::kOk);
-  message.reservation = Reservation{
-      1767225600, {addr("/ip4/5.5.5.1/tcp/4001/p2p/" + fixed_peer(1).to_base58())}, util::Bytes{1, 2, 3}};
+  message.reservation =
+      Reservation{1767225600,
+                  {addr("/ip4/5.5.5.1/tcp/4001/p2p/" + fixed_peer(1).to_base58())},
+                  util::Bytes{1, 2, 3}};
   message.limit = Limit{120, 131072};
   return message;
 }
@@ -181,8 +185,8 @@ TEST(RelayMessageTest, NamesStatusCodesAsTheSpecDoes) {
 }
 
 TEST(RelayMessageTest, RecognisesRelayAddresses) {
-  EXPECT_TRUE(is_relay_address(addr("/ip4/5.5.5.1/tcp/1/p2p/" + fixed_peer(1).to_base58() +
-                                    "/p2p-circuit")));
+  EXPECT_TRUE(is_relay_address(
+      addr("/ip4/5.5.5.1/tcp/1/p2p/" + fixed_peer(1).to_base58() + "/p2p-circuit")));
   EXPECT_FALSE(is_relay_address(addr("/ip4/5.5.5.1/tcp/1")));
 }
 

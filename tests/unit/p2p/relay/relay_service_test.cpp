@@ -14,7 +14,9 @@ using testing::fixed_peer;
 
 const util::WallTime kStart = util::WallTime{} + std::chrono::seconds(1767225600);
 
-Multiaddr addr(std::string_view text) { return *Multiaddr::parse(text); }
+Multiaddr addr(std::string_view text) {
+  return *Multiaddr::parse(text);
+}
 
 crypto::PeerId random_peer() {
   return crypto::PeerId::from_public_key(crypto::PrivateKey::generate_ed25519().public_key());
@@ -37,7 +39,9 @@ HopMessage connect_to(const crypto::PeerId& target) {
   return request;
 }
 
-StopMessage stop_ok() { return stop_status(Status::kOk); }
+StopMessage stop_ok() {
+  return stop_status(Status::kOk);
+}
 
 class RelayTest : public ::testing::Test {
  protected:
@@ -107,8 +111,8 @@ TEST_F(RelayTest, ASecondReserveRefreshesTheExpiry) {
 }
 
 TEST_F(RelayTest, RefusesReservationsOverARelayedConnection) {
-  Requester relayed{client_, addr("/ip4/5.5.5.9/tcp/1/p2p/" + fixed_peer(9).to_base58() +
-                                  "/p2p-circuit")};
+  Requester relayed{client_,
+                    addr("/ip4/5.5.5.9/tcp/1/p2p/" + fixed_peer(9).to_base58() + "/p2p-circuit")};
   const auto outcome = relay_.handle_hop(reserve(), relayed, kStart);
   EXPECT_EQ(outcome.kind, HopOutcome::Kind::kRefused);
   EXPECT_EQ(outcome.status, Status::kPermissionDenied);
@@ -147,8 +151,10 @@ TEST(RelayLimitsTest, RefusesReservationsOverTheTotal) {
   RelayResources resources;
   resources.max_reservations = 2;
   Relay relay(fixed_key(1), resources);
-  EXPECT_EQ(relay.handle_hop(reserve(), from(random_peer(), "5.5.5.2"), kStart).status, Status::kOk);
-  EXPECT_EQ(relay.handle_hop(reserve(), from(random_peer(), "5.5.5.3"), kStart).status, Status::kOk);
+  EXPECT_EQ(relay.handle_hop(reserve(), from(random_peer(), "5.5.5.2"), kStart).status,
+            Status::kOk);
+  EXPECT_EQ(relay.handle_hop(reserve(), from(random_peer(), "5.5.5.3"), kStart).status,
+            Status::kOk);
   const auto third = relay.handle_hop(reserve(), from(random_peer(), "5.5.5.4"), kStart);
   EXPECT_EQ(third.kind, HopOutcome::Kind::kRefused);
   EXPECT_EQ(third.status, Status::kReservationRefused);
@@ -194,8 +200,7 @@ TEST_F(RelayTest, ConnectToAnExpiredReservationIsNoReservation) {
 TEST_F(RelayTest, ConnectWithoutPeerIsMalformed) {
   HopMessage request;
   request.type = HopType::kConnect;
-  EXPECT_EQ(relay_.handle_hop(request, from(initiator_), kStart).status,
-            Status::kMalformedMessage);
+  EXPECT_EQ(relay_.handle_hop(request, from(initiator_), kStart).status, Status::kMalformedMessage);
 }
 
 TEST_F(RelayTest, StatusFromAClientIsMalformed) {
@@ -205,8 +210,8 @@ TEST_F(RelayTest, StatusFromAClientIsMalformed) {
 
 TEST_F(RelayTest, ConnectOverARelayIsPermissionDenied) {
   ASSERT_EQ(relay_.handle_hop(reserve(), from(client_), kStart).status, Status::kOk);
-  Requester relayed{initiator_, addr("/ip4/5.5.5.9/tcp/1/p2p/" + fixed_peer(9).to_base58() +
-                                     "/p2p-circuit")};
+  Requester relayed{initiator_,
+                    addr("/ip4/5.5.5.9/tcp/1/p2p/" + fixed_peer(9).to_base58() + "/p2p-circuit")};
   EXPECT_EQ(relay_.handle_hop(connect_to(client_), relayed, kStart).status,
             Status::kPermissionDenied);
 }

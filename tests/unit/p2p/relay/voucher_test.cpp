@@ -14,7 +14,9 @@ using testing::fixed_peer;
 using testing::vector_bytes;
 using testing::vector_text;
 
-ReservationVoucher go_voucher() { return ReservationVoucher{fixed_peer(1), fixed_peer(2), 1767225600}; }
+ReservationVoucher go_voucher() {
+  return ReservationVoucher{fixed_peer(1), fixed_peer(2), 1767225600};
+}
 
 TEST(VoucherTest, OpensAVoucherSealedByGoLibp2p) {
   auto voucher = open_voucher(vector_bytes("voucher.envelope"));
