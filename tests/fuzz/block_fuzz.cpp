@@ -22,7 +22,7 @@ void check_block(const ledger::Block& block) {
 
   const util::WallTime now(std::chrono::seconds(1767225600));
   for (auto mode : {ledger::OwnershipMode::kOff, ledger::OwnershipMode::kEnforce}) {
-    ledger::LedgerState state(ledger::LedgerOptions{mode}, now);
+    ledger::LedgerState state(ledger::LedgerOptions::for_mode(mode), now);
     (void)state.receive(block, now);
     (void)state.current_data();
     (void)state.available_nodes(std::chrono::seconds(900), now);
