@@ -91,7 +91,7 @@ bench-idle: build
 format:
 	git clang-format --extensions c,cc,cpp,h,hpp $$(sed -n 1p .ci/format-base | cut -c1-40) -- src tests bench
 
-check-format:
+check-format: deps
 	scripts/check-format.sh
 
 tidy: $(TEST_DIR)/build.ninja
