@@ -37,6 +37,13 @@ CLI::Option* list(CLI::App& app, const std::string& name, std::vector<std::strin
   return option;
 }
 
+// On every command that serves the API (see docs/web-ui.md).
+void api_allowed_hosts(CLI::App& app, Options& o) {
+  list(app, "--api-allowed-host", o.api_allowed_hosts,
+       "Host name a browser may use to reach the API besides IPs and localhost (* = any)",
+       "APIALLOWEDHOSTS");
+}
+
 CLI::Option* duration(CLI::App& app, const std::string& name, std::chrono::nanoseconds& target,
                       const std::string& help, const std::string& env = "") {
   auto* option = app.add_option_function<std::string>(
@@ -217,6 +224,7 @@ void add_root_flags(CLI::App& app, Options& o) {
   flag(app, "--debug", o.debug, "Serve pprof under /debug/pprof/ on the API");
   flag(app, "--api", o.api, "Also serve the HTTP API and web UI", "API");
   value(app, "--api-listen", o.api_listen, "API address: host:port or unix:///path", "APILISTEN");
+  api_allowed_hosts(app, o);
   flag(app, "--dhcp", o.dhcp, "Allocate the VPN IPv4 address automatically (experimental)",
        "DHCP");
   flag(app, "--transient-conn", o.transient_conn, "Allow limited (relayed) connections",
@@ -243,6 +251,7 @@ void add_root_flags(CLI::App& app, Options& o) {
 void add_api_flags(CLI::App& app, Options& o) {
   app.add_option("--listen", o.listen, "API address: host:port or unix:///path")
       ->default_str("127.0.0.1:8080");
+  api_allowed_hosts(app, o);
   flag(app, "--enable-healthchecks", o.enable_healthchecks, "Also send heartbeats",
        "ENABLE_HEALTHCHECKS");
   flag(app, "--debug", o.debug, "Serve pprof under /debug/pprof/");
@@ -280,6 +289,7 @@ void add_proxy_flags(CLI::App& app, Options& o) {
   app.add_option("--api-listen", o.api_listen, "API address (must differ from --listen)")
       ->default_str("127.0.0.1:8081")
       ->envname("APILISTEN");
+  api_allowed_hosts(app, o);
   flag(app, "--debug", o.debug, "Serve pprof under /debug/pprof/ on the API");
   value(app, "--interval", o.proxy_interval, "Maximum interval (s) of the users announcement",
         "PROXYINTERVAL");

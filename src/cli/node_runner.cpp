@@ -89,6 +89,7 @@ int run_node(const node::Options& options, const std::function<util::Status(Node
     api_backend = std::make_unique<node::NodeApiBackend>(*node);
     api::ApiServerOptions api_options;
     api_options.assets = api::ui::ui_assets();
+    api_options.router.origin_policy.allowed_hosts = options.api_allowed_hosts;
     api_server = std::make_unique<api::ApiServer>(
         *api_backend, [&io](std::function<void()> task) { asio::post(io, std::move(task)); },
         std::move(api_options));
