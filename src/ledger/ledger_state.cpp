@@ -33,7 +33,8 @@ Signer Signer::from_key(crypto::PrivateKey key) {
 }
 
 std::string Violation::describe() const {
-  return std::string("ownership violation (") + (accepted ? "observe, accepting" : "rejected") +
+  return std::string(over_budget ? "over budget (" : "ownership violation (") +
+         (accepted ? "observe, accepting" : "rejected") +
          "): " + bucket + "/" + key + " from " + owner + ": " + reason;
 }
 
@@ -229,6 +230,13 @@ MergeOutcome LedgerState::receive(const Block& incoming, util::WallTime now) {
   if (options_.mode == OwnershipMode::kOff) {
     if (incoming.index > last_.index ||
         (incoming.index == last_.index && incoming.hash > last_.hash)) {
+      if (size_t cost = storage_cost(incoming.storage); cost > options_.budget.max_total_bytes) {
+        outcome.violations.push_back(Violation{"", "", "", "block of " + std::to_string(cost) +
+                                                               " bytes",
+                                               false, true});
+        ++refused_over_budget_;
+        return outcome;
+      }
       last_ = incoming;
       outcome.changed = true;
     }
@@ -237,6 +245,9 @@ MergeOutcome LedgerState::receive(const Block& incoming, util::WallTime now) {
 
   Storage current = last_.storage;
   const HeartbeatValues health = project_heartbeats(current);  // as of before this merge
+  BudgetTally tally(current, [this](const std::string& bucket) {
+    return options_.registry.policy(bucket).owned;
+  });
   bool changed = false;
   for (const auto& [bucket_name, incoming_bucket] : incoming.storage) {
     const BucketPolicy& policy = options_.registry.policy(bucket_name);
@@ -245,21 +256,27 @@ MergeOutcome LedgerState::receive(const Block& incoming, util::WallTime now) {
       auto found = bucket.find(key);
       const Entry* existing = found == bucket.end() ? nullptr : &found->second;
       if (existing && same_entry(*existing, entry)) continue;  // re-broadcast: no churn
-      if (!policy.owned) {
-        // Open bucket: strictly newer versions only, so unsigned Version-0 never overwrites.
-        if (!existing || entry.version > existing->version) {
-          bucket[key] = entry;
-          changed = true;
-        }
+      // Open bucket: strictly newer versions only, so unsigned Version-0 never overwrites.
+      if (!policy.owned && existing && entry.version <= existing->version) continue;
+      // Budgets hold in observe mode too: they keep the ledger publishable.
+      std::string over = tally.check(options_.budget, policy.owned, bucket_name, key, entry,
+                                     existing, now);
+      if (!over.empty()) {
+        outcome.violations.push_back(Violation{bucket_name, key, entry.owner, over, false, true});
+        ++refused_over_budget_;
         continue;
       }
-      std::string reason = accept(bucket_name, key, entry, existing, policy, health, now);
-      if (!reason.empty()) {
-        bool take = options_.mode == OwnershipMode::kObserve;
-        outcome.violations.push_back(Violation{bucket_name, key, entry.owner, reason, take});
-        ++(take ? violations_accepted_ : violations_rejected_);
-        if (!take) continue;
+      if (policy.owned) {
+        std::string reason = accept(bucket_name, key, entry, existing, policy, health, now);
+        if (!reason.empty()) {
+          bool take = options_.mode == OwnershipMode::kObserve;
+          outcome.violations.push_back(
+              Violation{bucket_name, key, entry.owner, reason, take, false});
+          ++(take ? violations_accepted_ : violations_rejected_);
+          if (!take) continue;
+        }
       }
+      tally.replace(policy.owned, key, entry, existing);
       bucket[key] = entry;
       changed = true;
     }

@@ -15,6 +15,7 @@
 #include "crypto/keys.hpp"
 #include "ledger/block.hpp"
 #include "ledger/entry.hpp"
+#include "ledger/ledger_budget.hpp"
 #include "ledger/ownership.hpp"
 #include "util/clock.hpp"
 #include "util/result.hpp"
@@ -40,25 +41,32 @@ struct Violation {
   std::string owner;   // the incoming entry's claimed owner
   std::string reason;  // Go's reason text, e.g. "invalid signature"
   bool accepted = false;
+  bool over_budget = false;  // refused by LedgerBudget rather than by the ownership rules
 
-  // "ownership violation (rejected): bucket/key from OWNER: reason" (Go's log line)
+  // "ownership violation (rejected): bucket/key from OWNER: reason" (Go's log line), or
+  // "over budget (rejected): ..."
   std::string describe() const;
 };
 
 struct MergeOutcome {
   bool changed = false;  // a new last block was installed (never to be re-broadcast)
-  std::vector<Violation> violations;
+  std::vector<Violation> violations;  // ownership violations and budget refusals
 };
 
 struct LedgerOptions {
   OwnershipMode mode = OwnershipMode::kOff;
   std::chrono::seconds ttl = kDefaultOwnershipTtl;  // liveness window
   Registry registry = Registry::defaults(kDefaultOwnershipTtl);
+  LedgerBudget budget;
 
   // The default registry built with the same ttl (it is also healthcheck's absolute TTL).
   static LedgerOptions for_mode(OwnershipMode mode,
                                 std::chrono::seconds ttl = kDefaultOwnershipTtl) {
-    return LedgerOptions{mode, ttl, Registry::defaults(ttl)};
+    LedgerOptions options;
+    options.mode = mode;
+    options.ttl = ttl;
+    options.registry = Registry::defaults(ttl);
+    return options;
   }
 };
 
@@ -114,6 +122,8 @@ class LedgerState {
 
   uint64_t violations_rejected() const { return violations_rejected_; }
   uint64_t violations_accepted() const { return violations_accepted_; }
+  // Received entries (or, ownership off, blocks) refused for the budget (LedgerBudget).
+  uint64_t refused_over_budget() const { return refused_over_budget_; }
 
  private:
   Entry make_entry(std::string_view bucket, std::string_view key, std::string_view value,
@@ -135,6 +145,7 @@ class LedgerState {
   Block last_;
   uint64_t violations_rejected_ = 0;
   uint64_t violations_accepted_ = 0;
+  uint64_t refused_over_budget_ = 0;
 };
 
 // FNV-1a 32-bit of the text (Go's hash/fnv New32a).

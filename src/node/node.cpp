@@ -265,6 +265,8 @@ util::Result<std::unique_ptr<Node>> Node::create(asio::io_context& io, NodeOptio
   ledger_config.max_message_size = static_cast<size_t>(o.network.max_message_size);
   const auto ttl = o.ownership_ttl.count() > 0 ? o.ownership_ttl : 4 * o.heartbeat_interval;
   ledger_config.ledger = ledger::LedgerOptions::for_mode(to_ledger_mode(o.ownership), ttl);
+  ledger_config.ledger.budget = ledger::LedgerBudget::for_message_size(
+      static_cast<size_t>(o.network.max_message_size));
   ledger_config.sync.legacy_compat = o.legacy_sync;
   // Heartbeat refreshes wait for the next publish, up to two heartbeat intervals and at most half
   // the ownership liveness TTL, so owners never look dead in between.

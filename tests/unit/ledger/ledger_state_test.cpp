@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "entry_builder.hpp"
+#include "signed_peer.hpp"
 
 #include "crypto/peer_id.hpp"
 #include "ledger/go_json.hpp"
@@ -19,24 +20,9 @@ const util::WallTime kNow = util::WallTime(std::chrono::seconds(1767225600));  /
 constexpr size_t kMaxPayload = 1 << 20;
 constexpr const char* kIp = "10.1.0.1";
 
-struct Peer {
-  crypto::PrivateKey key;
-  std::string id;
-};
-
-Peer make_peer(uint8_t fill) {
-  std::array<uint8_t, 32> seed{};
-  seed.fill(fill);
-  auto key = crypto::PrivateKey::ed25519_from_seed(seed);
-  std::string id = crypto::PeerId::from_public_key(key.public_key()).to_base58();
-  return Peer{key, id};
-}
-
 Entry signed_entry(const Peer& peer, std::string_view bucket, std::string_view key,
                    std::string value, uint64_t version, util::WallTime now = kNow) {
-  Entry entry = make_entry(std::move(value), "", version, unix_seconds(now));
-  sign_entry(bucket, key, entry, peer.key, peer.id);
-  return entry;
+  return signed_entry_at(peer, bucket, key, std::move(value), version, now);
 }
 
 Entry signed_tombstone(const Peer& peer, std::string_view bucket, std::string_view key,
@@ -334,7 +320,9 @@ TEST(LedgerMerge, NeverExpiringOwnedEntryCannotChangeHands) {
   Peer a = make_peer(1), b = make_peer(2);
   Registry registry = Registry::defaults(60s);
   registry.set("claims", BucketPolicy{true, OwnerRule::kFirstClaim, Expiry::kNever, {}, false});
-  LedgerState ledger(LedgerOptions{OwnershipMode::kEnforce, 60s, registry}, kNow);
+  auto options = LedgerOptions::for_mode(OwnershipMode::kEnforce, 60s);
+  options.registry = registry;
+  LedgerState ledger(options, kNow);
   feed(ledger, {{"claims", {{"k", signed_entry(a, "claims", "k", "1", 7)}}}});
   auto outcome = feed(ledger, {{"claims", {{"k", signed_entry(b, "claims", "k", "2", 8)}}}});
   ASSERT_EQ(outcome.violations.size(), 1u);
