@@ -3,10 +3,7 @@
 // libstdc++ first: asio picks its allocator from libstdc++ macros (aligned_alloc).
 #include <cstddef>
 
-#include <asio/co_spawn.hpp>
-#include <asio/detached.hpp>
 #include <asio/io_context.hpp>
-#include <asio/redirect_error.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
 #include <algorithm>
@@ -17,6 +14,7 @@
 #include "cli/node_runner.hpp"
 #include "p2p/host/host.hpp"
 #include "util/log/log.hpp"
+#include "util/task/task_group.hpp"
 
 namespace edgevpn::cli {
 namespace {
@@ -25,22 +23,19 @@ using namespace std::chrono_literals;
 using p2p::host::Host;
 
 // After `first`, then every `period`, pings each connected peer and logs it with its address and
-// round trip, so operators can see the mesh and its latency.
+// round trip, so operators can see the mesh and its latency. Runs until its group is cancelled,
+// which happens before the node (the host's owner) closes.
 asio::awaitable<void> report_peers(Host& host, std::chrono::seconds first,
-                                   std::chrono::seconds period,
-                                   std::shared_ptr<const bool> stopping) {
+                                   std::chrono::seconds period) {
   auto logger = log::get("cli");
   asio::steady_timer timer(co_await asio::this_coro::executor);
-  for (auto wait = first; !*stopping; wait = period) {
+  for (auto wait = first;; wait = period) {
     timer.expires_after(wait);
-    asio::error_code ignored;
-    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
-    if (*stopping) co_return;
+    co_await timer.async_wait(asio::use_awaitable);  // throws when cancelled
     for (const auto& peer : host.connected_peers()) {
       const auto addrs = host.peerstore().addrs(peer);
       const std::string via = addrs.empty() ? std::string("?") : addrs.front().to_string();
       auto rtt = co_await host.ping(peer);
-      if (*stopping) co_return;
       if (rtt) {
         logger->info("peer {} connected via {} rtt {:.2f} ms", peer.to_base58(), via,
                      std::chrono::duration<double, std::milli>(*rtt).count());
@@ -56,9 +51,9 @@ asio::awaitable<void> report_peers(Host& host, std::chrono::seconds first,
 
 int run_start(const node::Options& options) {
   return run_node(options, [](NodeRun& run) -> util::Status {
-    auto stopping = std::make_shared<bool>(false);
-    asio::co_spawn(run.io, report_peers(run.node.host(), 2s, 5s, stopping), asio::detached);
-    run.on_stop.push_back([stopping] { *stopping = true; });
+    auto tasks = std::make_shared<task::TaskGroup>(run.io.get_executor(), "start");
+    tasks->spawn(report_peers(run.node.host(), 2s, 5s), "peer report");
+    run.on_stop.push_back([tasks] { tasks->cancel(); });
     return {};
   });
 }

@@ -1,8 +1,6 @@
 // DhcpAllocator: the lease file, and decide_dhcp() run on a timer against the live ledger.
 #include "node/dhcp_allocator.hpp"
 
-#include <asio/co_spawn.hpp>
-#include <asio/detached.hpp>
 #include <asio/post.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/steady_timer.hpp>
@@ -15,6 +13,7 @@
 #include "node/dhcp_policy.hpp"
 #include "node/machine_entry.hpp"
 #include "util/log/log.hpp"
+#include "util/task/task_group.hpp"
 
 namespace edgevpn::node {
 namespace {
@@ -60,7 +59,10 @@ util::Status write_lease(const std::filesystem::path& path, const vpn::IpAddress
 class DhcpAllocator::Impl {
  public:
   Impl(asio::io_context& io, Node& node, DhcpOptions options, OnAddress on_address)
-      : timer_(io), node_(node), options_(std::move(options)), on_address_(std::move(on_address)) {}
+      : node_(node),
+        options_(std::move(options)),
+        on_address_(std::move(on_address)),
+        tasks_(io.get_executor(), "dhcp") {}
 
   std::filesystem::path lease_path() const {
     return std::filesystem::path(options_.lease_dir) / options_.lease_name;
@@ -117,22 +119,23 @@ class DhcpAllocator::Impl {
     on_address_(network);
   }
 
-  asio::steady_timer timer_;
-  Node& node_;
+  Node& node_;  // outlives the allocator; not used once stopped_
   DhcpOptions options_;
   OnAddress on_address_;
   std::string last_reason_;
   bool stopped_ = false;
+  task::TaskGroup tasks_;  // the allocation rounds; cancelled when the allocator goes
 };
 
 namespace {
 
 asio::awaitable<void> allocate(std::shared_ptr<DhcpAllocator::Impl> impl) {
+  asio::steady_timer timer(co_await asio::this_coro::executor);
   while (!impl->stopped_) {
     if (impl->step()) co_return;
-    impl->timer_.expires_after(impl->options_.interval);
+    timer.expires_after(impl->options_.interval);
     std::error_code error;
-    co_await impl->timer_.async_wait(asio::redirect_error(asio::use_awaitable, error));
+    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, error));
   }
 }
 
@@ -154,7 +157,7 @@ util::Result<std::unique_ptr<DhcpAllocator>> DhcpAllocator::start(asio::io_conte
       if (!impl->stopped_) impl->deliver(address);
     });
   } else {
-    asio::co_spawn(io, allocate(impl), asio::detached);
+    impl->tasks_.spawn(allocate(impl), "allocation");
   }
   return std::unique_ptr<DhcpAllocator>(new DhcpAllocator(std::move(impl)));
 }
@@ -163,7 +166,7 @@ DhcpAllocator::DhcpAllocator(std::shared_ptr<Impl> impl) : impl_(std::move(impl)
 
 DhcpAllocator::~DhcpAllocator() {
   impl_->stopped_ = true;
-  impl_->timer_.cancel();
+  impl_->tasks_.cancel();
 }
 
 }  // namespace edgevpn::node

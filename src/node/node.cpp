@@ -3,8 +3,6 @@
 #include "node/node.hpp"
 
 #include <algorithm>
-#include <asio/co_spawn.hpp>
-#include <asio/detached.hpp>
 #include <asio/io_context.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/steady_timer.hpp>
@@ -21,6 +19,7 @@
 #include "p2p/host/connection_manager.hpp"
 #include "p2p/host/host.hpp"
 #include "util/log/log.hpp"
+#include "util/task/task_group.hpp"
 
 namespace edgevpn::node {
 namespace {
@@ -45,52 +44,6 @@ ledger::OwnershipMode to_ledger_mode(OwnershipMode mode) {
   return ledger::OwnershipMode::kOff;
 }
 
-// Dials `addr` whenever its peer is not connected, backing off from 1 s to 1 min on failures.
-asio::awaitable<void> keep_connected(p2p::host::Host& host, Multiaddr addr,
-                                     std::shared_ptr<bool> stopping) {
-  const crypto::PeerId peer = *addr.peer_id();
-  auto backoff = 1s;
-  asio::steady_timer timer(co_await asio::this_coro::executor);
-  while (!*stopping) {
-    std::chrono::seconds wait = 5s;
-    if (!host.is_connected(peer)) {
-      auto result = co_await host.connect(addr);
-      if (*stopping) co_return;
-      if (result) {
-        logger()->info("connected to bootstrap peer {}", addr.to_string());
-        backoff = 1s;
-      } else {
-        logger()->warn("bootstrap peer {}: {} (retry in {} s)", addr.to_string(),
-                       result.error().describe(), backoff.count());
-        wait = backoff;
-        backoff = std::min<std::chrono::seconds>(backoff * 2, 60s);
-      }
-    }
-    timer.expires_after(wait);
-    asio::error_code ignored;
-    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
-  }
-}
-
-// Dials a peer that discovery found, trying its TCP addresses in turn.
-asio::awaitable<void> dial_discovered(p2p::host::Host& host, crypto::PeerId peer,
-                                      std::vector<Multiaddr> addrs, std::shared_ptr<bool> stopping,
-                                      std::shared_ptr<Node::DiscoveryStats> stats) {
-  for (const auto& addr : addrs) {
-    if (*stopping || host.is_connected(peer)) co_return;
-    if (!addr.tcp_endpoint()) continue;
-    auto result = co_await host.connect(addr.without_peer_id().with_peer_id(peer));
-    if (*stopping) co_return;
-    if (result) {
-      ++stats->discovered_dials;
-      logger()->info("connected to {} (mDNS)", peer.to_base58());
-      co_return;
-    }
-    logger()->debug("mDNS peer {} at {}: {}", peer.to_base58(), addr.to_string(),
-                    result.error().describe());
-  }
-}
-
 }  // namespace
 
 const std::vector<std::string>& default_dht_bootstrap_peers() {
@@ -104,9 +57,70 @@ const std::vector<std::string>& default_dht_bootstrap_peers() {
   return peers;
 }
 
-class Node::Impl {
+class Node::Impl : public std::enable_shared_from_this<Node::Impl> {
  public:
-  Impl(asio::io_context& io, NodeOptions options) : io_(io), options_(std::move(options)) {}
+  Impl(asio::io_context& io, NodeOptions options)
+      : io_(io), options_(std::move(options)), tasks_(io.get_executor(), "node") {}
+
+  // Background work holds the Impl weakly and locks it again after every suspension: the node
+  // may be gone when a dial completes. close() cancels it and waits for it; ~Node cancels it.
+
+  // Dials `addr` whenever its peer is not connected, backing off from 1 s to 1 min on failures.
+  static asio::awaitable<void> keep_connected(std::weak_ptr<Impl> weak, Multiaddr addr) {
+    const crypto::PeerId peer = *addr.peer_id();
+    auto backoff = 1s;
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    for (;;) {
+      std::chrono::seconds wait = 5s;
+      std::optional<asio::awaitable<util::Result<crypto::PeerId>>> dial;
+      if (auto self = weak.lock(); !self || self->stopping_) {
+        co_return;
+      } else if (!self->host_->is_connected(peer)) {
+        dial.emplace(self->host_->connect(addr));
+      }
+      if (dial) {
+        auto result = co_await std::move(*dial);
+        if (auto self = weak.lock(); !self || self->stopping_) co_return;
+        if (result) {
+          logger()->info("connected to bootstrap peer {}", addr.to_string());
+          backoff = 1s;
+        } else {
+          logger()->warn("bootstrap peer {}: {} (retry in {} s)", addr.to_string(),
+                         result.error().describe(), backoff.count());
+          wait = backoff;
+          backoff = std::min<std::chrono::seconds>(backoff * 2, 60s);
+        }
+      }
+      timer.expires_after(wait);
+      asio::error_code ignored;
+      co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+    }
+  }
+
+  // Dials a peer that discovery found, trying its TCP addresses in turn.
+  static asio::awaitable<void> dial_discovered(std::weak_ptr<Impl> weak, crypto::PeerId peer,
+                                               std::vector<Multiaddr> addrs) {
+    for (const auto& addr : addrs) {
+      if (!addr.tcp_endpoint()) continue;
+      const Multiaddr target = addr.without_peer_id().with_peer_id(peer);  // outlives the dial
+      std::optional<asio::awaitable<util::Result<crypto::PeerId>>> dial;
+      if (auto self = weak.lock(); !self || self->stopping_ || self->host_->is_connected(peer)) {
+        co_return;
+      } else {
+        dial.emplace(self->host_->connect(target));
+      }
+      auto result = co_await std::move(*dial);
+      auto self = weak.lock();
+      if (!self || self->stopping_) co_return;
+      if (result) {
+        ++self->stats_->discovered_dials;
+        logger()->info("connected to {} (mDNS)", peer.to_base58());
+        co_return;
+      }
+      logger()->debug("mDNS peer {} at {}: {}", peer.to_base58(), addr.to_string(),
+                      result.error().describe());
+    }
+  }
 
   // Peers on our ledger topic or in the machines bucket are never trimmed.
   bool is_protected(const crypto::PeerId& peer) {
@@ -163,8 +177,7 @@ class Node::Impl {
     mdns_->on_peer_found([this](const p2p::mdns::DiscoveredPeer& peer) {
       ++stats_->mdns_peers_found;
       if (host_->is_connected(peer.id)) return;
-      asio::co_spawn(io_, dial_discovered(*host_, peer.id, peer.addrs, stopping_, stats_),
-                     asio::detached);
+      tasks_.spawn(dial_discovered(weak_from_this(), peer.id, peer.addrs), "mDNS dial");
     });
     if (auto status = mdns_->start(); !status) {
       logger()->warn("mDNS discovery off: {}", status.error().describe());
@@ -172,6 +185,15 @@ class Node::Impl {
       return;
     }
     logger()->info("mDNS discovery on ({} interfaces)", mdns_->interfaces().size());
+  }
+
+  // Stops the background work and discovery (what ~Node and close() share).
+  void stop() {
+    stopping_ = true;
+    tasks_.cancel();
+    stop_discovery();
+    ledger_->stop();
+    pubsub_->stop();
   }
 
   void stop_discovery() {
@@ -194,7 +216,8 @@ class Node::Impl {
   std::shared_ptr<DiscoveryStats> stats_ = std::make_shared<DiscoveryStats>();
   std::string machines_block_ = "(none)";
   std::unordered_set<std::string> machine_peers_;
-  std::shared_ptr<bool> stopping_ = std::make_shared<bool>(false);
+  bool stopping_ = false;
+  task::TaskGroup tasks_;  // bootstrap connections, dials of discovered peers
 };
 
 util::Result<std::unique_ptr<Node>> Node::create(asio::io_context& io, NodeOptions options) {
@@ -225,7 +248,7 @@ util::Result<std::unique_ptr<Node>> Node::create(asio::io_context& io, NodeOptio
   }
   auto blacklist = p2p::host::Blacklist::parse(connections.blacklist);
   if (!blacklist) return blacklist.error();
-  auto impl = std::make_unique<Impl>(io, std::move(options));
+  auto impl = std::make_shared<Impl>(io, std::move(options));
   const NodeOptions& o = impl->options_;
 
   p2p::host::HostConfig host_config;
@@ -288,13 +311,10 @@ util::Result<std::unique_ptr<Node>> Node::create(asio::io_context& io, NodeOptio
   return std::unique_ptr<Node>(new Node(std::move(impl)));
 }
 
-Node::Node(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Node::Node(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Node::~Node() {
-  *impl_->stopping_ = true;
-  impl_->stop_discovery();
-  impl_->ledger_->stop();
-  impl_->pubsub_->stop();
+  impl_->stop();
 }
 
 util::Status Node::start() {
@@ -303,7 +323,7 @@ util::Status Node::start() {
   impl.pubsub_->start();
   impl.ledger_->start();
   for (const auto& addr : impl.options_.bootstrap_peers) {
-    asio::co_spawn(impl.io_, keep_connected(*impl.host_, addr, impl.stopping_), asio::detached);
+    impl.tasks_.spawn(Impl::keep_connected(impl_, addr), "bootstrap connection");
   }
   impl.connections_->protect_if(
       [&impl](const crypto::PeerId& peer) { return impl.is_protected(peer); });
@@ -311,20 +331,22 @@ util::Status Node::start() {
   if (impl.options_.discovery.dht) impl.start_dht();
   if (impl.options_.discovery.mdns) impl.start_mdns();
   // A node that lost every peer looks again at once; the rendezvous ticker then backs off.
-  impl.host_->on_peer_disconnected([&impl, stopping = impl.stopping_](const crypto::PeerId&) {
-    if (*stopping || impl.host_->connection_count() > 0 || !impl.rendezvous_) return;
+  impl.host_->on_peer_disconnected([weak = std::weak_ptr<Impl>(impl_)](const crypto::PeerId&) {
+    auto self = weak.lock();
+    if (!self || self->stopping_ || self->host_->connection_count() > 0 || !self->rendezvous_) {
+      return;
+    }
     logger()->info("no peer left: looking for the network again");
-    impl.rendezvous_->trigger();
+    self->rendezvous_->trigger();
   });
   return {};
 }
 
 asio::awaitable<void> Node::close() {
-  *impl_->stopping_ = true;
-  impl_->stop_discovery();
-  impl_->ledger_->stop();
-  impl_->pubsub_->stop();
-  co_await impl_->host_->close();
+  auto impl = impl_;
+  impl->stop();
+  co_await impl->tasks_.wait();
+  co_await impl->host_->close();
 }
 
 const crypto::PeerId& Node::peer_id() const {

@@ -128,8 +128,8 @@ class Node {
   class Impl;
 
  private:
-  explicit Node(std::unique_ptr<Impl> impl);
-  std::unique_ptr<Impl> impl_;
+  explicit Node(std::shared_ptr<Impl> impl);
+  std::shared_ptr<Impl> impl_;  // shared: background work holds it weakly
 };
 
 }  // namespace edgevpn::node

@@ -138,7 +138,6 @@ class VpnNetwork::Impl {
       std::chrono::steady_clock::now() + kClaimGrace;
   std::map<std::string, std::string> yielded_;  // address -> the live peer we left it to
   bool first_merge_seen_ = false;  // announce() ran after the first merge from the network
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // the announce loop outlives us
 };
 
 util::Result<std::unique_ptr<VpnNetwork>> VpnNetwork::start(asio::io_context& io, Node& node,
@@ -153,7 +152,7 @@ util::Result<std::unique_ptr<VpnNetwork>> VpnNetwork::start(asio::io_context& io
     return util::make_error(tun.error().code,
                             "TUN " + options.tun.name + ": " + tun.error().message);
   }
-  auto impl = std::make_unique<Impl>(node, std::move(options), std::move(*tun));
+  auto impl = std::make_shared<Impl>(node, std::move(options), std::move(*tun));
   Impl& state = *impl;
   state.service_ = std::make_unique<vpn::VpnService>(io, node.host(), state.tun_.fd(),
                                                      state.options_.data_plane);
@@ -184,19 +183,22 @@ util::Result<std::unique_ptr<VpnNetwork>> VpnNetwork::start(asio::io_context& io
     }
   });
   state.rebuild_routes();
-  node.ledger().announce([&state, alive = state.alive_] { return *alive && state.announce(); });
+  // The announce loop outlives us: it holds the state weakly (the subscription above is ours).
+  node.ledger().announce([weak = std::weak_ptr<Impl>(impl)] {
+    auto state = weak.lock();
+    return state && state->announce();
+  });
   logger()->info("VPN on {} with {}", state.tun_.name(),
                  state.options_.tun.addresses.front().to_string());
   return std::unique_ptr<VpnNetwork>(new VpnNetwork(std::move(impl)));
 }
 
-VpnNetwork::VpnNetwork(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+VpnNetwork::VpnNetwork(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
 VpnNetwork::~VpnNetwork() { stop(); }
 
 void VpnNetwork::stop() {
   if (!impl_->running_) return;
   impl_->running_ = false;
-  *impl_->alive_ = false;
   impl_->subscription_.reset();
   impl_->service_->stop();
   impl_->tun_.close();

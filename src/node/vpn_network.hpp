@@ -44,8 +44,8 @@ class VpnNetwork {
   class Impl;
 
  private:
-  explicit VpnNetwork(std::unique_ptr<Impl> impl);
-  std::unique_ptr<Impl> impl_;
+  explicit VpnNetwork(std::shared_ptr<Impl> impl);
+  std::shared_ptr<Impl> impl_;  // shared: the ledger's announce loop holds it weakly
 };
 
 }  // namespace edgevpn::node

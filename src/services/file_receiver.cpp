@@ -202,12 +202,11 @@ asio::awaitable<util::Status> receive_file(p2p::host::Host& host,
   if (std::filesystem::is_directory(target, fs_error)) {
     target = (std::filesystem::path(target) / options.name).string();
   }
+  // Announced while this coroutine runs: the loop holds the token weakly.
   auto announcing = std::make_shared<bool>(true);
-  struct StopAnnouncing {
-    std::shared_ptr<bool> flag;
-    ~StopAnnouncing() { *flag = false; }
-  } stop_announcing{announcing};
-  if (options.announce_user) announce_user(ledger, announcing);
+  if (options.announce_user) {
+    announce_user(ledger, [token = std::weak_ptr<bool>(announcing)] { return !token.expired(); });
+  }
 
   auto next_status = Clock::now();
   while (!*stop) {

@@ -25,7 +25,7 @@ struct FileSenderCore {
   ledger::live::LiveLedger& ledger;
   std::string name;
   std::string path;
-  std::shared_ptr<bool> alive = std::make_shared<bool>(false);
+  bool running = false;  // start() to stop(); serve_file holds the core and checks it
   FileSenderStats stats;
 };
 
@@ -44,8 +44,8 @@ struct Fd {
 
 asio::awaitable<void> serve_file(std::shared_ptr<FileSenderCore> core, Stream stream) {
   const std::string remote = stream.remote_peer().to_base58();
-  if (!*core->alive || !is_user(core->ledger, remote)) {
-    if (*core->alive) {
+  if (!core->running || !is_user(core->ledger, remote)) {
+    if (core->running) {
       ++core->stats.refused_not_user;
       logger()->warn("file stream from {} refused: not in the users bucket", remote);
     }
@@ -95,26 +95,26 @@ FileSender::FileSender(asio::io_context& io, p2p::host::Host& host,
 FileSender::~FileSender() { stop(); }
 
 util::Status FileSender::start(const std::string& name, const std::string& path) {
-  if (*core_->alive) return util::make_error(util::Errc::kInvalidArgument, "already serving");
+  if (core_->running) return util::make_error(util::Errc::kInvalidArgument, "already serving");
   if (name.empty()) return util::make_error(util::Errc::kInvalidArgument, "file name is empty");
   auto digest = digest_file(path);
   if (!digest) return digest.error();
   core_->name = name;
   core_->path = path;
-  *core_->alive = true;
+  core_->running = true;
   auto core = core_;
   core_->host.set_stream_handler(std::string(kFileProtocolGo),
                                  [core](Stream stream) { return serve_file(core, std::move(stream)); });
   logger()->info("serving file '{}' from {} ({} bytes, sha256 {})", name, path, digest->size,
                  digest->sha256);
-  auto* ledger = &core_->ledger;
-  std::weak_ptr<const bool> alive = core_->alive;
-  FileRecord record{ledger->self_id(), name, digest->size, digest->sha256};
+  std::weak_ptr<FileSenderCore> weak = core_;
+  FileRecord record{core_->ledger.self_id(), name, digest->size, digest->sha256};
   // Spec 10.3 / Go: re-Add while missing or held by another peer; ours also when the digest
   // differs (a stale entry from an earlier run).
-  ledger->announce([ledger, alive, record] {
-    auto live = alive.lock();
-    if (!live || !*live) return false;
+  core_->ledger.announce([weak, record] {
+    auto core = weak.lock();
+    if (!core || !core->running) return false;
+    auto* ledger = &core->ledger;
     auto current = ledger->get(kFilesBucket, record.name);
     auto decoded = current ? decode_file(*current)
                            : util::Result<FileRecord>(util::make_error(util::Errc::kNotFound, ""));
@@ -128,8 +128,8 @@ util::Status FileSender::start(const std::string& name, const std::string& path)
 }
 
 void FileSender::stop() {
-  if (!*core_->alive) return;
-  *core_->alive = false;
+  if (!core_->running) return;
+  core_->running = false;
   core_->host.remove_stream_handler(std::string(kFileProtocolGo));
 }
 

@@ -72,10 +72,11 @@ bool is_user(const ledger::live::LiveLedger& ledger, std::string_view peer_id) {
   return ledger.get(kUsersBucket, peer_id).has_value();
 }
 
-void announce_user(ledger::live::LiveLedger& ledger, std::shared_ptr<const bool> alive) {
+void announce_user(ledger::live::LiveLedger& ledger, std::function<bool()> wanted) {
+  // The ledger runs the step only while it runs itself: `target` is alive whenever it is used.
   auto* target = &ledger;
-  ledger.announce([target, alive] {
-    if (!*alive) return false;
+  ledger.announce([target, wanted = std::move(wanted)] {
+    if (!wanted()) return false;
     const auto& self = target->self_id();
     if (!target->get(kUsersBucket, self)) target->add(kUsersBucket, self, encode_user(self));
     return true;

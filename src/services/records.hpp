@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -45,8 +46,9 @@ std::string encode_user(std::string_view peer_id);
 // True when `peer_id` (base58) is a key of the users bucket: the access rule of service and file
 // streams (spec 7.4).
 bool is_user(const ledger::live::LiveLedger& ledger, std::string_view peer_id);
-// EdgeVPN's users announcement: Add users[me] whenever it is missing, until `alive` goes false.
-void announce_user(ledger::live::LiveLedger& ledger, std::shared_ptr<const bool> alive);
+// EdgeVPN's users announcement: Add users[me] whenever it is missing, until `wanted` returns
+// false (it holds its owner weakly).
+void announce_user(ledger::live::LiveLedger& ledger, std::function<bool()> wanted);
 
 struct HostPort {
   std::string host;  // without brackets; empty for ":port"

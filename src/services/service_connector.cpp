@@ -1,8 +1,6 @@
 // The connecting side of services: accept, look up, open the stream, pipe.
 #include "services/service_connector.hpp"
 
-#include <asio/co_spawn.hpp>
-#include <asio/detached.hpp>
 #include <asio/io_context.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/steady_timer.hpp>
@@ -14,6 +12,7 @@
 #include "services/stream_pipe.hpp"
 #include "services/tcp_dial.hpp"
 #include "util/log/log.hpp"
+#include "util/task/task_group.hpp"
 
 namespace edgevpn::services {
 
@@ -28,7 +27,7 @@ struct Binding {
 struct ConnectorCore {
   ConnectorCore(asio::io_context& i, p2p::host::Host& h, ledger::live::LiveLedger& l,
                 ConnectorConfig c)
-      : io(i), host(h), ledger(l), config(c), status_timer(i) {}
+      : io(i), host(h), ledger(l), config(c), status_timer(i), tasks(i.get_executor(), "services") {}
 
   asio::io_context& io;
   p2p::host::Host& host;
@@ -36,10 +35,11 @@ struct ConnectorCore {
   ConnectorConfig config;
   std::vector<std::unique_ptr<Binding>> bindings;
   std::shared_ptr<PipeRegistry> pipes = std::make_shared<PipeRegistry>();
-  std::shared_ptr<bool> alive = std::make_shared<bool>(false);
+  bool running = false;  // start() to stop(); the coroutines hold the core and check it
   asio::steady_timer status_timer;
   bool started = false;
   ConnectorStats stats;
+  task::TaskGroup tasks;  // accept and status loops, waiting connections, pipes
 };
 
 namespace {
@@ -85,7 +85,7 @@ asio::awaitable<Attempt> try_tunnel(std::shared_ptr<ConnectorCore> core, Binding
   std::vector<std::string> protocols{std::string(kServiceProtocol),
                                      std::string(kServiceProtocolGo)};
   auto opened = co_await core->host.new_stream(*peer, std::move(protocols));
-  if (!*core->alive) co_return Attempt::kGiveUp;
+  if (!core->running) co_return Attempt::kGiveUp;
   if (!opened) {
     why = "peer " + peer->to_base58() + ": " + opened.error().describe();
     co_return Attempt::kRetry;
@@ -100,7 +100,7 @@ asio::awaitable<Attempt> try_tunnel(std::shared_ptr<ConnectorCore> core, Binding
     }
     uint8_t byte = 0;
     auto status = co_await stream.read_exact(std::span<uint8_t>(&byte, 1));
-    if (!*core->alive) co_return Attempt::kGiveUp;
+    if (!core->running) co_return Attempt::kGiveUp;
     if (!status) {
       why = "peer " + peer->to_base58() + " reset the stream (not in its users bucket yet?)";
       co_return Attempt::kRetry;
@@ -130,7 +130,7 @@ asio::awaitable<Attempt> try_tunnel(std::shared_ptr<ConnectorCore> core, Binding
     logger()->debug("service '{}': connection to {} ended{} ({} bytes out, {} in)", name, remote,
                     totals.aborted ? " (aborted)" : "", totals.to_stream, totals.to_socket);
   };
-  start_pipe(std::move(socket), std::move(stream), std::move(options), core->pipes);
+  start_pipe(core->tasks, std::move(socket), std::move(stream), std::move(options), core->pipes);
   co_return Attempt::kPiped;
 }
 
@@ -139,11 +139,11 @@ asio::awaitable<void> tunnel(std::shared_ptr<ConnectorCore> core, Binding& bindi
   const auto deadline = Clock::now() + core->config.lookup_timeout;
   std::string why;
   ++binding.waiting;
-  for (bool first = true; *core->alive; first = false) {
+  for (bool first = true; core->running; first = false) {
     const auto attempt = co_await try_tunnel(core, binding, socket, why);
     if (attempt == Attempt::kPiped) break;
     if (attempt == Attempt::kGiveUp || Clock::now() >= deadline) {
-      if (*core->alive) {
+      if (core->running) {
         ++core->stats.gave_up;
         logger()->error("service '{}': connection closed: {}", binding.name, why);
       }
@@ -162,7 +162,7 @@ asio::awaitable<void> accept_loop(std::shared_ptr<ConnectorCore> core, Binding& 
     asio::error_code ec;
     tcp::socket socket = co_await binding.acceptor.async_accept(
         asio::redirect_error(asio::use_awaitable, ec));
-    if (!*core->alive) co_return;
+    if (!core->running) co_return;
     if (ec) {
       if (ec == asio::error::operation_aborted) co_return;
       logger()->warn("service '{}': accept: {}", binding.name, ec.message());
@@ -170,13 +170,13 @@ asio::awaitable<void> accept_loop(std::shared_ptr<ConnectorCore> core, Binding& 
       continue;
     }
     ++core->stats.accepted;
-    asio::co_spawn(core->io, tunnel(core, binding, std::move(socket)), asio::detached);
+    core->tasks.spawn(tunnel(core, binding, std::move(socket)), "tunnel");
   }
 }
 
 // The visible status: where each service is, or that it is still missing from the ledger.
 asio::awaitable<void> status_loop(std::shared_ptr<ConnectorCore> core) {
-  while (*core->alive) {
+  while (core->running) {
     for (auto& binding : core->bindings) {
       auto peer = lookup(*core, binding->name);
       const std::string now = peer ? peer->to_base58() : std::string();
@@ -221,25 +221,31 @@ util::Status ServiceConnector::add(const std::string& name, const HostPort& list
 void ServiceConnector::start() {
   if (core_->started) return;
   core_->started = true;
-  *core_->alive = true;
-  if (core_->config.announce_user) announce_user(core_->ledger, core_->alive);
+  core_->running = true;
+  if (core_->config.announce_user) {
+    announce_user(core_->ledger, [weak = std::weak_ptr<ConnectorCore>(core_)] {
+      auto core = weak.lock();
+      return core && core->running;
+    });
+  }
   for (auto& binding : core_->bindings) {
     logger()->info("service '{}' reachable on {}:{}", binding->name,
                    binding->endpoint.address().to_string(), binding->endpoint.port());
-    asio::co_spawn(core_->io, accept_loop(core_, *binding), asio::detached);
+    core_->tasks.spawn(accept_loop(core_, *binding), "accept loop");
   }
-  asio::co_spawn(core_->io, status_loop(core_), asio::detached);
+  core_->tasks.spawn(status_loop(core_), "status loop");
 }
 
 void ServiceConnector::stop() {
-  if (!*core_->alive) {
+  if (!core_->running) {
     return;
   }
-  *core_->alive = false;
+  core_->running = false;
   asio::error_code ignored;
   for (auto& binding : core_->bindings) binding->acceptor.close(ignored);
   core_->status_timer.cancel();
   core_->pipes->abort_all();
+  core_->tasks.cancel();
 }
 
 std::vector<asio::ip::tcp::endpoint> ServiceConnector::endpoints() const {

@@ -1,8 +1,6 @@
 // The serving side of services: access check, name header, dial, pipe.
 #include "services/service_exposer.hpp"
 
-#include <asio/co_spawn.hpp>
-#include <asio/detached.hpp>
 #include <asio/io_context.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/steady_timer.hpp>
@@ -15,13 +13,14 @@
 #include "services/stream_pipe.hpp"
 #include "services/tcp_dial.hpp"
 #include "util/log/log.hpp"
+#include "util/task/task_group.hpp"
 
 namespace edgevpn::services {
 
 struct ExposerCore {
   ExposerCore(asio::io_context& i, p2p::host::Host& h, ledger::live::LiveLedger& l,
               ExposerConfig c)
-      : io(i), host(h), ledger(l), config(c) {}
+      : io(i), host(h), ledger(l), config(c), tasks(i.get_executor(), "services") {}
 
   asio::io_context& io;
   p2p::host::Host& host;
@@ -30,9 +29,10 @@ struct ExposerCore {
   std::map<std::string, HostPort> services;
   std::string go_default;  // the service /edgevpn/service/0.1 reaches
   std::shared_ptr<PipeRegistry> pipes = std::make_shared<PipeRegistry>();
-  std::shared_ptr<bool> alive = std::make_shared<bool>(false);
+  bool running = false;  // start() to stop(); the coroutines hold the core and check it
   bool started = false;
   ExposerStats stats;
+  task::TaskGroup tasks;  // header deadlines and pipes; cancelled by stop()
 };
 
 namespace {
@@ -57,7 +57,7 @@ asio::awaitable<void> write_status(Stream& stream, ServiceStatus status) {
 
 asio::awaitable<void> serve_stream(std::shared_ptr<ExposerCore> core, Stream stream, bool ours) {
   const std::string remote = stream.remote_peer().to_base58();
-  if (!*core->alive) {
+  if (!core->running) {
     stream.reset();
     co_return;
   }
@@ -70,8 +70,8 @@ asio::awaitable<void> serve_stream(std::shared_ptr<ExposerCore> core, Stream str
   std::string name = core->go_default;
   if (ours) {
     auto done = std::make_shared<bool>(false);
-    asio::co_spawn(core->io, header_deadline(stream, core->config.header_timeout, done),
-                   asio::detached);
+    core->tasks.spawn(header_deadline(stream, core->config.header_timeout, done),
+                      "header deadline");
     auto header = co_await read_service_header(stream);
     *done = true;
     if (!header) {
@@ -92,7 +92,7 @@ asio::awaitable<void> serve_stream(std::shared_ptr<ExposerCore> core, Stream str
   }
   const HostPort target = it->second;
   auto socket = co_await dial_tcp(target, core->config.dial_timeout);
-  if (!*core->alive) {
+  if (!core->running) {
     stream.reset();
     co_return;
   }
@@ -120,7 +120,7 @@ asio::awaitable<void> serve_stream(std::shared_ptr<ExposerCore> core, Stream str
     logger()->info("service '{}': connection from {} ended{} ({} bytes in, {} out)", name, remote,
                    totals.aborted ? " (aborted)" : "", totals.to_socket, totals.to_stream);
   };
-  start_pipe(std::move(*socket), std::move(stream), std::move(options), core->pipes);
+  start_pipe(core->tasks, std::move(*socket), std::move(stream), std::move(options), core->pipes);
 }
 
 }  // namespace
@@ -148,7 +148,7 @@ util::Status ServiceExposer::add(const std::string& name, HostPort target) {
 void ServiceExposer::start() {
   if (core_->started) return;
   core_->started = true;
-  *core_->alive = true;
+  core_->running = true;
   auto core = core_;
   core_->host.set_stream_handler(std::string(kServiceProtocol), [core](Stream stream) {
     return serve_stream(core, std::move(stream), /*ours=*/true);
@@ -163,12 +163,12 @@ void ServiceExposer::start() {
   // Spec 10.2: re-Add while missing or held by another peer.
   for (const auto& [name, target] : core_->services) {
     logger()->info("exposing service '{}' -> {}", name, target.to_string());
-    auto* ledger = &core_->ledger;
-    std::weak_ptr<const bool> alive = core_->alive;
+    std::weak_ptr<ExposerCore> weak = core_;
     const std::string service_name = name;
-    ledger->announce([ledger, alive, service_name] {
-      auto live = alive.lock();
-      if (!live || !*live) return false;
+    core_->ledger.announce([weak, service_name] {
+      auto core = weak.lock();
+      if (!core || !core->running) return false;
+      auto* ledger = &core->ledger;
       const auto& self = ledger->self_id();
       auto current = ledger->get(kServicesBucket, service_name);
       auto decoded = current ? decode_service(*current) : util::Result<ServiceRecord>(
@@ -182,11 +182,12 @@ void ServiceExposer::start() {
 }
 
 void ServiceExposer::stop() {
-  if (!core_->started || !*core_->alive) return;
-  *core_->alive = false;
+  if (!core_->started || !core_->running) return;
+  core_->running = false;
   core_->host.remove_stream_handler(std::string(kServiceProtocol));
   core_->host.remove_stream_handler(std::string(kServiceProtocolGo));
   core_->pipes->abort_all();
+  core_->tasks.cancel();
 }
 
 ExposerStats ServiceExposer::stats() const {

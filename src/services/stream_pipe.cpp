@@ -1,8 +1,6 @@
 // The two copy loops of a socket <-> stream pipe.
 #include "services/stream_pipe.hpp"
 
-#include <asio/co_spawn.hpp>
-#include <asio/detached.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
@@ -108,11 +106,10 @@ asio::awaitable<void> stream_to_socket(std::shared_ptr<PipeState> pipe) {
 
 }  // namespace
 
-void start_pipe(asio::ip::tcp::socket socket, p2p::host::Stream stream, PipeOptions options,
-                const std::shared_ptr<PipeRegistry>& registry) {
+void start_pipe(task::TaskGroup& tasks, asio::ip::tcp::socket socket, p2p::host::Stream stream,
+                PipeOptions options, const std::shared_ptr<PipeRegistry>& registry) {
   asio::error_code ignored;
   socket.set_option(asio::ip::tcp::no_delay(true), ignored);
-  auto executor = socket.get_executor();
   auto pipe = std::make_shared<PipeState>(std::move(socket), std::move(stream), std::move(options));
   if (registry) {
     const uint64_t id = registry->next_id_++;
@@ -120,8 +117,8 @@ void start_pipe(asio::ip::tcp::socket socket, p2p::host::Stream stream, PipeOpti
     pipe->registry = registry;
     pipe->registry_entry = id;
   }
-  asio::co_spawn(executor, socket_to_stream(pipe), asio::detached);
-  asio::co_spawn(executor, stream_to_socket(std::move(pipe)), asio::detached);
+  tasks.spawn(socket_to_stream(pipe), "pipe to stream");
+  tasks.spawn(stream_to_socket(std::move(pipe)), "pipe to socket");
 }
 
 void PipeRegistry::abort_all() {

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "p2p/host/stream.hpp"
+#include "util/task/task_group.hpp"
 
 namespace edgevpn::services {
 
@@ -33,10 +34,10 @@ struct PipeOptions {
   std::function<void(const PipeTotals&)> on_done;
 };
 
-// Starts the two copy loops on the socket's executor and returns at once. The pipe owns the
+// Starts the two copy loops in `tasks` (the service's) and returns at once. The pipe owns the
 // socket and its stream handle until both directions end.
-void start_pipe(asio::ip::tcp::socket socket, p2p::host::Stream stream, PipeOptions options,
-                const std::shared_ptr<PipeRegistry>& registry = nullptr);
+void start_pipe(task::TaskGroup& tasks, asio::ip::tcp::socket socket, p2p::host::Stream stream,
+                PipeOptions options, const std::shared_ptr<PipeRegistry>& registry = nullptr);
 
 // The live pipes of one service, to abort them when it stops.
 class PipeRegistry {
@@ -46,7 +47,7 @@ class PipeRegistry {
 
  private:
   friend struct PipeState;
-  friend void start_pipe(asio::ip::tcp::socket, p2p::host::Stream, PipeOptions,
+  friend void start_pipe(task::TaskGroup&, asio::ip::tcp::socket, p2p::host::Stream, PipeOptions,
                          const std::shared_ptr<PipeRegistry>&);
   uint64_t next_id_ = 0;
   std::map<uint64_t, std::weak_ptr<struct PipeState>> pipes_;

@@ -2,8 +2,6 @@
 // publish) and LedgerStore (persistence) driven by asio timers and GossipSub.
 #include "ledger/live/live_ledger.hpp"
 
-#include <asio/co_spawn.hpp>
-#include <asio/detached.hpp>
 #include <asio/io_context.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/steady_timer.hpp>
@@ -18,6 +16,7 @@
 #include "ledger/ledger_store.hpp"
 #include "p2p/gossip/pubsub_service.hpp"
 #include "util/log/log.hpp"
+#include "util/task/task_group.hpp"
 
 namespace edgevpn::ledger::live {
 namespace {
@@ -55,8 +54,9 @@ class LiveLedger::Impl : public std::enable_shared_from_this<Impl> {
         state_(config_.ledger, wall_now()),
         random_(random_seed()),
         sync_(config_.sync, steady_now(), [this] { return uniform(); }),
-        sync_timer_(io),
-        rotation_timer_(io) {
+        sync_timer_(std::make_shared<asio::steady_timer>(io)),
+        rotation_timer_(std::make_shared<asio::steady_timer>(io)),
+        tasks_(io.get_executor(), "ledger") {
     if (config_.ledger.mode != OwnershipMode::kOff) state_.set_signer(Signer::from_key(key));
     snapshot_ = schedule_.at(wall_now());
   }
@@ -72,31 +72,27 @@ class LiveLedger::Impl : public std::enable_shared_from_this<Impl> {
       auto self = weak.lock();
       if (!self || !self->running_ || !joined || topic != self->snapshot_.current.topic) return;
       self->sync_.on_peer_joined(steady_now());
-      self->sync_timer_.cancel();
+      self->sync_timer_->cancel();
     });
     refresh_topics();
-    asio::co_spawn(io_, sync_loop(weak), asio::detached);
-    asio::co_spawn(io_, rotation_loop(weak), asio::detached);
+    tasks_.spawn(sync_loop(weak, sync_timer_), "sync loop");
+    tasks_.spawn(rotation_loop(weak, rotation_timer_), "rotation loop");
     if (config_.heartbeat) {
-      announce_every(config_.heartbeat_interval, [this] {
-        if (state_.add(kHealthcheckBucket, self_id_, go_quote(format_rfc3339_utc(wall_now())),
-                       wall_now())) {
-          after_heartbeat();
+      announce_every(config_.heartbeat_interval, [](Impl& self) {
+        if (self.state_.add(kHealthcheckBucket, self.self_id_,
+                            go_quote(format_rfc3339_utc(wall_now())), wall_now())) {
+          self.after_heartbeat();
         }
         return true;
       });
-      asio::co_spawn(io_, scrub_loop(weak), asio::detached);
+      tasks_.spawn(scrub_loop(weak), "scrub loop");
     }
   }
 
   void stop() {
     if (!running_) return;
     running_ = false;
-    sync_timer_.cancel();
-    rotation_timer_.cancel();
-    for (auto& timer : loop_timers_) {
-      if (auto t = timer.lock()) t->cancel();
-    }
+    tasks_.cancel();  // the loops and the announce loops
     for (const auto& topic : joined_) pubsub_.leave(topic);
     joined_.clear();
   }
@@ -171,7 +167,7 @@ class LiveLedger::Impl : public std::enable_shared_from_this<Impl> {
       after_change();
     }
     sync_.on_received(theirs, state_.last_block(), steady_now());
-    sync_timer_.cancel();
+    sync_timer_->cancel();
   }
 
   // The last block changed: persist, tell the listeners.
@@ -204,7 +200,7 @@ class LiveLedger::Impl : public std::enable_shared_from_this<Impl> {
   void after_heartbeat() {
     after_change();
     sync_.on_background_change(steady_now());
-    sync_timer_.cancel();
+    sync_timer_->cancel();
   }
 
   void maybe_publish() {
@@ -229,15 +225,16 @@ class LiveLedger::Impl : public std::enable_shared_from_this<Impl> {
                     sync_reason_name(reason));
   }
 
-  static asio::awaitable<void> sync_loop(std::weak_ptr<Impl> weak) {
+  // The loops hold the Impl weakly, locked between suspensions, and their timer strongly (the
+  // Impl cancels it to wake them). stop() cancels them all through tasks_.
+  static asio::awaitable<void> sync_loop(std::weak_ptr<Impl> weak,
+                                         std::shared_ptr<asio::steady_timer> timer) {
     while (true) {
-      asio::steady_timer* timer = nullptr;
       {
         auto self = weak.lock();
         if (!self || !self->running_) co_return;
         self->maybe_publish();
-        self->sync_timer_.expires_at(self->sync_.next_deadline());
-        timer = &self->sync_timer_;
+        timer->expires_at(self->sync_.next_deadline());
       }
       asio::error_code ignored;
       co_await timer->async_wait(asio::redirect_error(asio::use_awaitable, ignored));
@@ -246,9 +243,9 @@ class LiveLedger::Impl : public std::enable_shared_from_this<Impl> {
 
   // Follows the OTP epochs: new topic and key at each boundary, the old topic until the grace
   // window ends.
-  static asio::awaitable<void> rotation_loop(std::weak_ptr<Impl> weak) {
+  static asio::awaitable<void> rotation_loop(std::weak_ptr<Impl> weak,
+                                             std::shared_ptr<asio::steady_timer> timer) {
     while (true) {
-      asio::steady_timer* timer = nullptr;
       {
         auto self = weak.lock();
         if (!self || !self->running_) co_return;
@@ -257,14 +254,13 @@ class LiveLedger::Impl : public std::enable_shared_from_this<Impl> {
         if (self->snapshot_.current.topic != before) {
           logger()->debug("ledger topic rotated to {}", self->snapshot_.current.topic);
           self->sync_.on_peer_joined(steady_now());
-          self->sync_timer_.cancel();
+          self->sync_timer_->cancel();
         }
         auto wait = self->snapshot_.next_change - wall_now();
         // Wake at least every minute: the wall clock may jump.
         wait = std::clamp<util::WallTime::duration>(wait, 10ms, 60s);
-        self->rotation_timer_.expires_after(
+        timer->expires_after(
             std::chrono::duration_cast<std::chrono::steady_clock::duration>(wait) + 5ms);
-        timer = &self->rotation_timer_;
       }
       asio::error_code ignored;
       co_await timer->async_wait(asio::redirect_error(asio::use_awaitable, ignored));
@@ -272,18 +268,15 @@ class LiveLedger::Impl : public std::enable_shared_from_this<Impl> {
   }
 
   static asio::awaitable<void> scrub_loop(std::weak_ptr<Impl> weak) {
-    auto timer = std::make_shared<asio::steady_timer>(co_await asio::this_coro::executor);
-    if (auto self = weak.lock()) self->loop_timers_.push_back(timer);
+    asio::steady_timer timer(co_await asio::this_coro::executor);
     while (true) {
-      std::chrono::seconds interval;
       {
         auto self = weak.lock();
         if (!self || !self->running_) co_return;
-        interval = self->config_.scrub_interval;
+        timer.expires_after(self->config_.scrub_interval);
       }
-      timer->expires_after(interval);
       asio::error_code ignored;
-      co_await timer->async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+      co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
       auto self = weak.lock();
       if (!self || !self->running_) co_return;
       self->scrub();
@@ -301,33 +294,32 @@ class LiveLedger::Impl : public std::enable_shared_from_this<Impl> {
     }
   }
 
+  // One announce loop's work: runs with the Impl locked; false ends the loop.
+  using Step = std::function<bool(Impl&)>;
+
   // Runs `step` now, then on the backoff ticker capped at `cap`, until it returns false.
-  void announce_every(std::chrono::seconds cap, std::function<bool()> step) {
-    auto timer = std::make_shared<asio::steady_timer>(io_);
-    loop_timers_.push_back(timer);
-    std::erase_if(loop_timers_, [](const auto& weak) { return weak.expired(); });
-    asio::co_spawn(io_, announce_loop(weak_from_this(), cap, std::move(step), timer),
-                   asio::detached);
+  void announce_every(std::chrono::seconds cap, Step step) {
+    tasks_.spawn(announce_loop(weak_from_this(), cap, std::move(step)), "announce loop");
   }
 
   static asio::awaitable<void> announce_loop(std::weak_ptr<Impl> weak, std::chrono::seconds cap,
-                                             std::function<bool()> step,
-                                             std::shared_ptr<asio::steady_timer> timer) {
-    std::optional<BackoffTicker> ticker;
-    if (auto self = weak.lock()) {
-      ticker = BackoffTicker::with_max(cap, [raw = self.get()] { return raw->uniform(); });
-    }
-    if (!ticker) co_return;
+                                             Step step) {
+    // The ticker's jitter comes from the Impl's generator, looked up at each draw.
+    BackoffTicker ticker = BackoffTicker::with_max(cap, [weak] {
+      auto self = weak.lock();
+      return self ? self->uniform() : 0.5;
+    });
+    asio::steady_timer timer(co_await asio::this_coro::executor);
     while (true) {
-      const auto delay = ticker->next_delay();
+      const auto delay = ticker.next_delay();
       if (delay.count() > 0) {
-        timer->expires_after(delay);
+        timer.expires_after(delay);
         asio::error_code ignored;
-        co_await timer->async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+        co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
       }
       auto self = weak.lock();
       if (!self || !self->running_) co_return;
-      if (!step()) co_return;
+      if (!step(*self)) co_return;
     }
   }
 
@@ -359,9 +351,8 @@ class LiveLedger::Impl : public std::enable_shared_from_this<Impl> {
   LedgerState state_;
   std::mt19937_64 random_;
   SyncPolicy sync_;
-  asio::steady_timer sync_timer_;
-  asio::steady_timer rotation_timer_;
-  std::vector<std::weak_ptr<asio::steady_timer>> loop_timers_;
+  std::shared_ptr<asio::steady_timer> sync_timer_;  // cancelled to publish early
+  std::shared_ptr<asio::steady_timer> rotation_timer_;
   TopicSnapshot snapshot_;
   std::set<std::string> joined_;
   std::optional<LedgerStore> store_;
@@ -369,6 +360,7 @@ class LiveLedger::Impl : public std::enable_shared_from_this<Impl> {
   bool running_ = false;
   uint64_t rejected_senders_ = 0;
   LiveLedgerStats stats_;
+  task::TaskGroup tasks_;  // last: destroyed first, cancelling the loops
 };
 
 util::Result<std::unique_ptr<LiveLedger>> LiveLedger::create(asio::io_context& io,
@@ -419,52 +411,49 @@ bool LiveLedger::remove(std::string_view bucket, std::string_view key) {
 bool LiveLedger::remove_bucket(std::string_view bucket) { return impl_->remove_bucket(bucket); }
 
 void LiveLedger::announce_update(std::string bucket, std::string key, std::string value_json) {
-  Impl* impl = impl_.get();
-  impl_->announce_every(impl_->config_.announce_interval, [impl, bucket, key, value_json] {
-    if (!impl->state_.holds(bucket, key, value_json)) impl->add(bucket, key, value_json);
+  impl_->announce_every(impl_->config_.announce_interval, [bucket, key, value_json](Impl& impl) {
+    if (!impl.state_.holds(bucket, key, value_json)) impl.add(bucket, key, value_json);
     return true;
   });
 }
 
 void LiveLedger::persist(std::string bucket, std::string key, std::string value_json,
                          std::chrono::seconds timeout) {
-  Impl* impl = impl_.get();
   const auto deadline = steady_now() + timeout;
-  impl_->announce_every(kApiWriteInterval, [impl, bucket, key, value_json, deadline] {
-    if (impl->state_.holds(bucket, key, value_json) || steady_now() > deadline) return false;
-    impl->add(bucket, key, value_json);
+  impl_->announce_every(kApiWriteInterval, [bucket, key, value_json, deadline](Impl& impl) {
+    if (impl.state_.holds(bucket, key, value_json) || steady_now() > deadline) return false;
+    impl.add(bucket, key, value_json);
     // Under ownership merges are per key, so once held our write stays until a newer write or a
     // delete replaces it: stop now, or a delete made before the next tick would be undone (Go's
     // Persist only stops at the next tick). Without ownership a whole-block adoption can drop it:
     // keep checking, as Go does.
-    return impl->state_.mode() == OwnershipMode::kOff ||
-           !impl->state_.holds(bucket, key, value_json);
+    return impl.state_.mode() == OwnershipMode::kOff ||
+           !impl.state_.holds(bucket, key, value_json);
   });
 }
 
 void LiveLedger::announce_delete(std::string bucket, std::string key,
                                  std::chrono::seconds timeout) {
-  Impl* impl = impl_.get();
   const auto deadline = steady_now() + timeout;
-  impl_->announce_every(kApiWriteInterval, [impl, bucket, key, deadline] {
-    if (!impl->state_.get(bucket, key) || steady_now() > deadline) return false;
-    impl->remove(bucket, key);
+  impl_->announce_every(kApiWriteInterval, [bucket, key, deadline](Impl& impl) {
+    if (!impl.state_.get(bucket, key) || steady_now() > deadline) return false;
+    impl.remove(bucket, key);
     return true;
   });
 }
 
 void LiveLedger::announce_delete_bucket(std::string bucket, std::chrono::seconds timeout) {
-  Impl* impl = impl_.get();
   const auto deadline = steady_now() + timeout;
-  impl_->announce_every(kApiWriteInterval, [impl, bucket, deadline] {
-    if (!impl->bucket_exists(bucket) || steady_now() > deadline) return false;
-    impl->remove_bucket(bucket);
+  impl_->announce_every(kApiWriteInterval, [bucket, deadline](Impl& impl) {
+    if (!impl.bucket_exists(bucket) || steady_now() > deadline) return false;
+    impl.remove_bucket(bucket);
     return true;
   });
 }
 
 void LiveLedger::announce(std::function<bool()> step) {
-  impl_->announce_every(impl_->config_.announce_interval, std::move(step));
+  impl_->announce_every(impl_->config_.announce_interval,
+                        [step = std::move(step)](Impl&) { return step(); });
 }
 
 Subscription LiveLedger::on_change(std::function<void()> callback) {
@@ -475,7 +464,7 @@ Subscription LiveLedger::on_change(std::function<void()> callback) {
 
 void LiveLedger::set_legacy_compat(bool enabled) {
   impl_->sync_.set_legacy_compat(enabled, steady_now());
-  impl_->sync_timer_.cancel();
+  impl_->sync_timer_->cancel();
 }
 
 LiveLedgerStats LiveLedger::stats() const {

@@ -3,8 +3,6 @@
 // EdgeVPN): open a stream, write one packet, close, with a bounded number in flight.
 #include "vpn/service/peer_sender.hpp"
 
-#include <asio/co_spawn.hpp>
-#include <asio/detached.hpp>
 #include <string>
 #include <utility>
 #include <vector>
@@ -92,10 +90,9 @@ void dispatch_legacy(ServiceCore& core, const std::shared_ptr<PeerSender>& sende
   auto packet = sender->pop_packet();
   if (!packet) return;
   ++sender->legacy_in_flight;
-  asio::co_spawn(
-      core.executor,
+  core.tasks.spawn(
       send_legacy_packet(core.weak_self.lock(), sender, std::move(*packet), std::move(stream)),
-      asio::detached);
+      "legacy send");
 }
 
 // Negotiates the peer's protocol on a new stream: fast path kept open, legacy used for the
@@ -118,8 +115,7 @@ asio::awaitable<void> open_stream(std::shared_ptr<ServiceCore> core,
     s.mode = PeerMode::kFastPath;
     s.stream = *opened;
     ++s.stream_generation;
-    asio::co_spawn(c.executor, watch_stream(core, sender, s.stream, s.stream_generation),
-                   asio::detached);
+    c.tasks.spawn(watch_stream(core, sender, s.stream, s.stream_generation), "stream watch");
     co_return;
   }
   s.mode = PeerMode::kLegacy;

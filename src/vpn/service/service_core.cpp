@@ -2,9 +2,6 @@
 // unroutable with ICMP, check and deliver packets from peers. No allocation per routed packet.
 #include "vpn/service/service_core.hpp"
 
-#include <asio/co_spawn.hpp>
-#include <asio/detached.hpp>
-
 #include "util/log/log.hpp"
 #include "vpn/packet/ip_packet.hpp"
 
@@ -18,7 +15,8 @@ ServiceCore::ServiceCore(const asio::any_io_executor& executor_in, p2p::host::Ho
       config(std::move(config_in)),
       port(executor_in, tun_fd, config.tun_write_backlog_bytes),
       icmp_limiter(config.icmp_per_second, config.icmp_burst),
-      log(log::get("vpn")) {
+      log(log::get("vpn")),
+      tasks(executor_in, "vpn") {
   apply_addresses();
 }
 
@@ -128,7 +126,7 @@ PeerSender& ServiceCore::sender_for(const crypto::PeerId& peer) {
   if (it != senders.end()) return *it->second;
   auto sender = std::make_shared<PeerSender>(executor, peer);
   senders.emplace(peer, sender);
-  asio::co_spawn(executor, run_peer_sender(weak_self.lock(), sender), asio::detached);
+  tasks.spawn(run_peer_sender(weak_self.lock(), sender), "peer sender");
   return *sender;
 }
 
@@ -185,6 +183,7 @@ void ServiceCore::stop() {
   senders.clear();
   due_senders.clear();
   for (auto& stream : inbound) stream.reset();
+  tasks.cancel();
 }
 
 }  // namespace edgevpn::vpn

@@ -15,6 +15,7 @@
 #include "p2p/host/stream.hpp"
 #include "util/clock.hpp"
 #include "util/log/log.hpp"
+#include "util/task/task_group.hpp"
 #include "vpn/packet/icmp_unreachable.hpp"
 #include "vpn/packet/ip_address.hpp"
 #include "vpn/packet/packet_batch.hpp"
@@ -58,6 +59,8 @@ struct ServiceCore {
   IcmpRateLimiter icmp_limiter;
   std::shared_ptr<spdlog::logger> log;
   std::weak_ptr<ServiceCore> weak_self;
+  // The TUN reader and writer, the peer senders and their stream work; cancelled by stop().
+  task::TaskGroup tasks;
 
   std::unordered_map<crypto::PeerId, std::shared_ptr<PeerSender>> senders;
   std::vector<PeerSender*> due_senders;  // got packets in the current batch

@@ -2,8 +2,6 @@
 // batches of packets per wake-up and routes them into the peer queues.
 #include "vpn/service/vpn_service.hpp"
 
-#include <asio/co_spawn.hpp>
-#include <asio/detached.hpp>
 #include <asio/io_context.hpp>
 #include <asio/post.hpp>
 #include <asio/redirect_error.hpp>
@@ -113,8 +111,8 @@ util::Status VpnService::start() {
                                      return serve_fastpath_stream(weak.lock(), std::move(stream));
                                    });
   }
-  asio::co_spawn(core_->executor, run_tun_reader(core_), asio::detached);
-  asio::co_spawn(core_->executor, run_tun_writer(core_), asio::detached);
+  core_->tasks.spawn(run_tun_reader(core_), "TUN reader");
+  core_->tasks.spawn(run_tun_writer(core_), "TUN writer");
   return {};
 }
 
