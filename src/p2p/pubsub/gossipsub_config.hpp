@@ -62,6 +62,10 @@ struct RouterConfig {
   size_t idontwant_threshold = 1024;     // data size from which we send IDONTWANT
   size_t idontwant_ttl_heartbeats = 3;
   size_t prune_peers = 16;  // peers offered in PRUNE peer exchange
+  // Peer exchange we act on: dials per minute from all PRUNEs together, and how long a peer
+  // offered once is not dialled again (a PRUNE's records are self-signed: anyone can make many).
+  size_t px_dials_per_minute = 16;
+  std::chrono::seconds px_redial_after{600};
   size_t direct_connect_ticks = 300;
 
   bool flood_publish = true;

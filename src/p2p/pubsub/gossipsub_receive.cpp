@@ -35,6 +35,15 @@ void GossipsubRouter::restart_inbound(const crypto::PeerId& peer) {
 
 void GossipsubRouter::handle_rpc(const crypto::PeerId& from, pb::RPC& rpc, util::SteadyTime now) {
   PeerState& state = peers_.at(from);
+  // The topics whose mesh `from` is in before its unsubscriptions below take it out: a peer
+  // leaving a topic prunes with peer exchange in the same RPC.
+  std::vector<std::string> meshed;
+  if (rpc.has_control()) {
+    for (const auto& prune : rpc.control().prune()) {
+      auto mesh = mesh_.find(prune.topicid());
+      if (mesh != mesh_.end() && mesh->second.count(from) != 0) meshed.push_back(prune.topicid());
+    }
+  }
   for (const auto& opts : rpc.subscriptions()) handle_subscription(from, state, opts);
 
   const bool control = rpc.has_control() && state.protocol != Protocol::kFloodsub;
@@ -49,7 +58,7 @@ void GossipsubRouter::handle_rpc(const crypto::PeerId& from, pb::RPC& rpc, util:
   handle_ihave(from, state, ctl);
   handle_iwant(from, state, ctl);
   handle_graft(from, state, ctl, now);
-  handle_prune(from, state, ctl, now);
+  handle_prune(from, ctl, meshed, now);
 }
 
 void GossipsubRouter::handle_subscription(const crypto::PeerId& peer, PeerState& state,
@@ -215,19 +224,30 @@ void GossipsubRouter::handle_graft(const crypto::PeerId& peer, PeerState& state,
   for (const auto& topic : prune) outbox_.add_prune(peer, make_prune(peer, topic, px, false));
 }
 
-void GossipsubRouter::handle_prune(const crypto::PeerId& peer, PeerState& state,
-                                   const pb::ControlMessage& ctl, util::SteadyTime now) {
+void GossipsubRouter::handle_prune(const crypto::PeerId& peer, const pb::ControlMessage& ctl,
+                                   const std::vector<std::string>& meshed, util::SteadyTime now) {
   for (const auto& prune : ctl.prune()) {
     auto mesh_it = mesh_.find(prune.topicid());
     if (mesh_it == mesh_.end()) continue;
     mesh_it->second.erase(peer);
+    const bool was_mesh =
+        std::find(meshed.begin(), meshed.end(), prune.topicid()) != meshed.end();
     std::chrono::steady_clock::duration backoff = config_.prune_backoff;
     if (prune.has_backoff()) {
       backoff = std::chrono::seconds(std::min(prune.backoff(), kMaxPruneBackoffSeconds));
     }
     add_backoff(peer, prune.topicid(), backoff, now);
 
-    if (prune.peers_size() == 0) continue;
+    // Peer exchange only from a peer of our mesh (it knew the topic and was grafted; go-libp2p
+    // asks for a positive score), within the per-minute dial budget.
+    if (!was_mesh || prune.peers_size() == 0) continue;
+    if (now - px_window_start_ >= std::chrono::minutes(1)) {
+      px_window_start_ = now;
+      px_dials_left_ = config_.px_dials_per_minute;
+      std::erase_if(px_offered_, [&](const auto& offered) {
+        return now - offered.second >= config_.px_redial_after;
+      });
+    }
     std::vector<const pb::PeerInfo*> offered;
     for (const auto& info : prune.peers()) offered.push_back(&info);
     if (offered.size() > config_.prune_peers) {
@@ -237,6 +257,9 @@ void GossipsubRouter::handle_prune(const crypto::PeerId& peer, PeerState& state,
     for (const auto* info : offered) {
       auto candidate = crypto::PeerId::from_bytes(util::as_bytes(info->peerid()));
       if (!candidate.ok() || *candidate == self_ || peers_.count(*candidate) != 0) continue;
+      if (px_dials_left_ == 0) break;
+      if (!px_offered_.try_emplace(*candidate, now).second) continue;
+      --px_dials_left_;
       events_.emplace_back(DialPeerEvent{std::move(candidate).value(),
                                          util::to_bytes(info->signedpeerrecord()),
                                          DialReason::kPeerExchange});

@@ -33,6 +33,8 @@ GossipsubRouter::GossipsubRouter(crypto::PrivateKey key, RouterConfig config, ui
       next_seqno_(rng_()),
       next_heartbeat_(now + config_.heartbeat_initial_delay),
       direct_(config_.direct_peers.begin(), config_.direct_peers.end()),
+      px_dials_left_(config_.px_dials_per_minute),
+      px_window_start_(now),
       seen_(config_.seen_ttl),
       mcache_(config_.history_length, config_.history_gossip),
       outbox_(config_.max_message_size) {

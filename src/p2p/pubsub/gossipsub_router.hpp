@@ -144,8 +144,8 @@ class GossipsubRouter {
   void handle_iwant(const crypto::PeerId& peer, PeerState& state, const pb::ControlMessage& ctl);
   void handle_graft(const crypto::PeerId& peer, PeerState& state, const pb::ControlMessage& ctl,
                     util::SteadyTime now);
-  void handle_prune(const crypto::PeerId& peer, PeerState& state, const pb::ControlMessage& ctl,
-                    util::SteadyTime now);
+  void handle_prune(const crypto::PeerId& peer, const pb::ControlMessage& ctl,
+                    const std::vector<std::string>& meshed, util::SteadyTime now);
   void handle_idontwant(const crypto::PeerId& peer, PeerState& state,
                         const pb::ControlMessage& ctl);
 
@@ -192,6 +192,10 @@ class GossipsubRouter {
   std::unordered_map<std::string, util::SteadyTime> fanout_last_publish_;
   std::unordered_map<std::string, std::unordered_map<crypto::PeerId, util::SteadyTime>> backoff_;
   PeerSet direct_;
+  // Peer exchange: dials left in the current minute, and peers offered recently.
+  size_t px_dials_left_ = 0;
+  util::SteadyTime px_window_start_{};
+  std::unordered_map<crypto::PeerId, util::SteadyTime> px_offered_;
 
   SeenCache seen_;
   MessageCache mcache_;

@@ -430,10 +430,10 @@ TEST_F(RouterFixture, UnsubscribePrunesMeshWithUnsubscribeBackoff) {
 }
 
 TEST_F(RouterFixture, PeerExchangeFromPruneBecomesDialEvents) {
-  router.subscribe(kTopic, now);
   FakePeer pruner(1), connected(2), fresh(3);
   join(pruner);
   join(connected);
+  router.subscribe(kTopic, now);  // grafts both
   pb::RPC rpc = FakePeer::prune(kTopic, 60);
   auto* prune = rpc.mutable_control()->mutable_prune(0);
   prune->add_peers()->set_peerid(util::to_string(router.local_peer().bytes()));
@@ -451,6 +451,59 @@ TEST_F(RouterFixture, PeerExchangeFromPruneBecomesDialEvents) {
   EXPECT_EQ(dials[0].peer, fresh.id);
   EXPECT_EQ(util::to_string(dials[0].signed_peer_record), "record");
   EXPECT_EQ(dials[0].reason, DialReason::kPeerExchange);
+}
+
+std::vector<DialPeerEvent> dial_events(GossipsubRouter& router) {
+  std::vector<DialPeerEvent> dials;
+  for (auto& event : router.take_events()) {
+    if (auto* dial = std::get_if<DialPeerEvent>(&event)) dials.push_back(*dial);
+  }
+  return dials;
+}
+
+// A PRUNE offering `count` peers with ids from `first_seed` on.
+pb::RPC prune_offering(uint8_t first_seed, size_t count) {
+  pb::RPC rpc = FakePeer::prune(kTopic, 60);
+  for (size_t i = 0; i < count; ++i) {
+    FakePeer offered(static_cast<uint8_t>(first_seed + i));
+    auto* info = rpc.mutable_control()->mutable_prune(0)->add_peers();
+    info->set_peerid(util::to_string(offered.id.bytes()));
+    info->set_signedpeerrecord("record");
+  }
+  return rpc;
+}
+
+TEST_F(RouterFixture, PeerExchangeFromAPeerOutsideOurMeshIsIgnored) {
+  router.subscribe(kTopic, now);
+  FakePeer stranger(1);
+  join(stranger);  // knows the topic but was never grafted
+  ASSERT_TRUE(router.mesh_peers(kTopic).empty());
+  ASSERT_TRUE(stranger.send(router, prune_offering(100, 16), now).ok());
+  EXPECT_TRUE(dial_events(router).empty());
+}
+
+TEST_F(RouterFixture, PeerExchangeDialsAreBoundedPerMinuteAndNotRepeated) {
+  std::vector<FakePeer> members;
+  for (uint8_t i = 1; i <= 6; ++i) members.emplace_back(i);
+  for (const auto& member : members) join(member);
+  router.subscribe(kTopic, now);
+  ASSERT_EQ(router.mesh_peers(kTopic).size(), 6u);
+  // Six mesh peers each offer the same 16 peers plus 16 of their own: 112 distinct offers.
+  size_t dials = 0;
+  for (size_t i = 0; i < members.size(); ++i) {
+    ASSERT_TRUE(members[i].send(router, prune_offering(100, 16), now).ok());
+    ASSERT_TRUE(members[i].send(router, prune_offering(static_cast<uint8_t>(120 + 16 * i), 16),
+                                now).ok());
+    dials += dial_events(router).size();
+  }
+  EXPECT_EQ(dials, 16u);
+  // A minute later the budget is back, but peers offered before are not dialled again.
+  ASSERT_TRUE(members[0].send(router, FakePeer::graft(kTopic), now + 61s).ok());
+  ASSERT_TRUE(members[0].send(router, prune_offering(100, 16), now + 61s).ok());
+  EXPECT_TRUE(dial_events(router).empty());
+  ASSERT_TRUE(members[1].send(router, FakePeer::graft(kTopic), now + 61s).ok());
+  ASSERT_TRUE(members[1].send(router, prune_offering(230, 4), now + 61s).ok());
+  EXPECT_EQ(dial_events(router).size(), 4u);
 }
 
 TEST_F(RouterFixture, IhaveOfUnseenIdsIsAnsweredWithIwant) {
