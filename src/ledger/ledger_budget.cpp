@@ -11,7 +11,9 @@ namespace {
 
 constexpr size_t kEntryOverhead = 64;  // version, times, flags and JSON around them
 
-bool charged_to_signer(bool owned, const Entry& entry) { return owned && !entry.owner.empty(); }
+bool charged_to_signer(bool owned, const Entry& entry) {
+  return owned && !entry.owner.empty();
+}
 
 }  // namespace
 
@@ -57,16 +59,16 @@ size_t BudgetTally::signer(const std::string& owner) const {
 }
 
 std::string BudgetTally::check(const LedgerBudget& budget, bool owned, std::string_view bucket,
-                               std::string_view key, const Entry& incoming,
-                               const Entry* existing, util::WallTime now) const {
+                               std::string_view key, const Entry& incoming, const Entry* existing,
+                               util::WallTime now) const {
   const size_t cost = entry_cost(key, incoming);
   if (cost > budget.max_entry_bytes) {
     return "entry of " + std::to_string(cost) + " bytes (at most " +
            std::to_string(budget.max_entry_bytes) + ")";
   }
   const auto latest = now + budget.max_clock_skew;
-  const auto latest_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                             latest.time_since_epoch()).count();
+  const auto latest_ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(latest.time_since_epoch()).count();
   if (incoming.version > static_cast<uint64_t>(latest_ns)) return "version from the future";
   if (incoming.updated_at > unix_seconds(latest)) return "timestamp from the future";
   if (bucket == kHealthcheckBucket && !incoming.deleted) {

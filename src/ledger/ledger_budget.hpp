@@ -16,8 +16,8 @@
 namespace edgevpn::ledger {
 
 struct LedgerBudget {
-  size_t max_entry_bytes = 64 * 1024;     // key + value + owner + signature
-  size_t max_signer_bytes = 1024 * 1024;  // live entries one signer holds in owned buckets
+  size_t max_entry_bytes = 64 * 1024;        // key + value + owner + signature
+  size_t max_signer_bytes = 1024 * 1024;     // live entries one signer holds in owned buckets
   size_t max_open_bytes = 2 * 1024 * 1024;   // open buckets (anyone may write there), together
   size_t max_total_bytes = 8 * 1024 * 1024;  // the whole ledger: it must stay publishable
   std::chrono::seconds max_clock_skew{600};  // how far in the future a version or time may be

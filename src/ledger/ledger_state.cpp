@@ -34,8 +34,8 @@ Signer Signer::from_key(crypto::PrivateKey key) {
 
 std::string Violation::describe() const {
   return std::string(over_budget ? "over budget (" : "ownership violation (") +
-         (accepted ? "observe, accepting" : "rejected") +
-         "): " + bucket + "/" + key + " from " + owner + ": " + reason;
+         (accepted ? "observe, accepting" : "rejected") + "): " + bucket + "/" + key + " from " +
+         owner + ": " + reason;
 }
 
 int64_t unix_seconds(util::WallTime time) {
@@ -231,9 +231,8 @@ MergeOutcome LedgerState::receive(const Block& incoming, util::WallTime now) {
     if (incoming.index > last_.index ||
         (incoming.index == last_.index && incoming.hash > last_.hash)) {
       if (size_t cost = storage_cost(incoming.storage); cost > options_.budget.max_total_bytes) {
-        outcome.violations.push_back(Violation{"", "", "", "block of " + std::to_string(cost) +
-                                                               " bytes",
-                                               false, true});
+        outcome.violations.push_back(
+            Violation{"", "", "", "block of " + std::to_string(cost) + " bytes", false, true});
         ++refused_over_budget_;
         return outcome;
       }
@@ -259,8 +258,8 @@ MergeOutcome LedgerState::receive(const Block& incoming, util::WallTime now) {
       // Open bucket: strictly newer versions only, so unsigned Version-0 never overwrites.
       if (!policy.owned && existing && entry.version <= existing->version) continue;
       // Budgets hold in observe mode too: they keep the ledger publishable.
-      std::string over = tally.check(options_.budget, policy.owned, bucket_name, key, entry,
-                                     existing, now);
+      std::string over =
+          tally.check(options_.budget, policy.owned, bucket_name, key, entry, existing, now);
       if (!over.empty()) {
         outcome.violations.push_back(Violation{bucket_name, key, entry.owner, over, false, true});
         ++refused_over_budget_;

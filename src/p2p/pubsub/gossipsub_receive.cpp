@@ -230,8 +230,7 @@ void GossipsubRouter::handle_prune(const crypto::PeerId& peer, const pb::Control
     auto mesh_it = mesh_.find(prune.topicid());
     if (mesh_it == mesh_.end()) continue;
     mesh_it->second.erase(peer);
-    const bool was_mesh =
-        std::find(meshed.begin(), meshed.end(), prune.topicid()) != meshed.end();
+    const bool was_mesh = std::find(meshed.begin(), meshed.end(), prune.topicid()) != meshed.end();
     std::chrono::steady_clock::duration backoff = config_.prune_backoff;
     if (prune.has_backoff()) {
       backoff = std::chrono::seconds(std::min(prune.backoff(), kMaxPruneBackoffSeconds));

@@ -30,13 +30,17 @@ std::string machine(const std::string& peer_id, const std::string& filler = "") 
   return go_encode_string_map({{"PeerID", peer_id}, {"Address", "10.1.0.1"}, {"Note", filler}});
 }
 
-std::string text(size_t bytes) { return go_quote(std::string(bytes, 'x')); }
+std::string text(size_t bytes) {
+  return go_quote(std::string(bytes, 'x'));
+}
 
 TEST(LedgerBudget, OversizedEntriesAreRefusedOthersInTheSameBlockMerge) {
   auto ledger = make_ledger(LedgerBudget{});
   Peer a = make_peer(1);
-  auto outcome = feed(ledger, {{"custom", {{"big", make_entry(text(70 * 1024), "", 5)},
-                                           {"small", make_entry(text(10), "", 5)}}}});
+  auto outcome = feed(
+      ledger,
+      {{"custom",
+        {{"big", make_entry(text(70 * 1024), "", 5)}, {"small", make_entry(text(10), "", 5)}}}});
   EXPECT_TRUE(outcome.changed);
   EXPECT_FALSE(ledger.get("custom", "big").has_value());
   EXPECT_TRUE(ledger.get("custom", "small").has_value());
@@ -46,9 +50,10 @@ TEST(LedgerBudget, OversizedEntriesAreRefusedOthersInTheSameBlockMerge) {
             std::string::npos);
   EXPECT_EQ(ledger.refused_over_budget(), 1u);
   // Signed and owned: the same bound.
-  feed(ledger, {{"machines", {{"10.1.0.1", signed_entry_at(a, "machines", "10.1.0.1",
-                                                            machine(a.id, std::string(70000, 'y')),
-                                                            kNowNs, kNow)}}}});
+  feed(ledger,
+       {{"machines",
+         {{"10.1.0.1", signed_entry_at(a, "machines", "10.1.0.1",
+                                       machine(a.id, std::string(70000, 'y')), kNowNs, kNow)}}}});
   EXPECT_FALSE(ledger.get("machines", "10.1.0.1").has_value());
 }
 
@@ -56,25 +61,28 @@ TEST(LedgerBudget, VersionsTimestampsAndHeartbeatsFromTheFutureAreRefused) {
   auto ledger = make_ledger(LedgerBudget{});
   Peer a = make_peer(1);
   // The squatter's maximal version would win every later write of the key.
-  feed(ledger, {{"machines", {{"10.1.0.1", signed_entry_at(a, "machines", "10.1.0.1", machine(a.id),
-                                                            UINT64_MAX, kNow)}}}});
+  feed(ledger, {{"machines",
+                 {{"10.1.0.1",
+                   signed_entry_at(a, "machines", "10.1.0.1", machine(a.id), UINT64_MAX, kNow)}}}});
   EXPECT_FALSE(ledger.get("machines", "10.1.0.1").has_value());
   // A heartbeat dated 2261 would keep its owner live (and its addresses held) forever.
   const auto year_2261 = util::WallTime(std::chrono::seconds(9183110400));
-  feed(ledger, {{"healthcheck", {{a.id, signed_entry_at(a, "healthcheck", a.id,
-                                                         go_quote(format_rfc3339_utc(year_2261)),
-                                                         kNowNs, kNow)}}}});
+  feed(ledger,
+       {{"healthcheck",
+         {{a.id, signed_entry_at(a, "healthcheck", a.id, go_quote(format_rfc3339_utc(year_2261)),
+                                 kNowNs, kNow)}}}});
   EXPECT_FALSE(ledger.get("healthcheck", a.id).has_value());
   // An UpdatedAt a day ahead.
-  feed(ledger, {{"services", {{"web", signed_entry_at(a, "services", "web", machine(a.id), kNowNs,
-                                                      kNow + 24h)}}}});
+  feed(ledger,
+       {{"services",
+         {{"web", signed_entry_at(a, "services", "web", machine(a.id), kNowNs, kNow + 24h)}}}});
   EXPECT_FALSE(ledger.get("services", "web").has_value());
   EXPECT_EQ(ledger.refused_over_budget(), 3u);
   // Within the allowed skew (5 min ahead) entries merge.
-  feed(ledger, {{"healthcheck", {{a.id, signed_entry_at(a, "healthcheck", a.id,
-                                                         go_quote(format_rfc3339_utc(kNow + 5min)),
-                                                         kNowNs + 300'000'000'000ull,
-                                                         kNow + 5min)}}}});
+  feed(ledger,
+       {{"healthcheck",
+         {{a.id, signed_entry_at(a, "healthcheck", a.id, go_quote(format_rfc3339_utc(kNow + 5min)),
+                                 kNowNs + 300'000'000'000ull, kNow + 5min)}}}});
   EXPECT_TRUE(ledger.get("healthcheck", a.id).has_value());
 }
 
@@ -85,20 +93,23 @@ TEST(LedgerBudget, ASignerOverItsBudgetIsRefusedOthersAreNot) {
   Peer greedy = make_peer(1), other = make_peer(2);
   for (int i = 0; i < 8; ++i) {
     std::string key = "s" + std::to_string(i);
-    feed(ledger, {{"services", {{key, signed_entry_at(greedy, "services", key,
-                                                      machine(greedy.id, std::string(2000, 'z')),
-                                                      kNowNs, kNow)}}}});
+    feed(ledger,
+         {{"services",
+           {{key, signed_entry_at(greedy, "services", key,
+                                  machine(greedy.id, std::string(2000, 'z')), kNowNs, kNow)}}}});
   }
   size_t held = ledger.current_data().at("services").size();
   EXPECT_GE(held, 3u);
   EXPECT_LE(held, 4u);  // 8 KiB / ~2.2 KiB per entry
   EXPECT_EQ(ledger.refused_over_budget(), 8u - held);
   // Another member still writes, and the greedy one can still shrink what it holds.
-  feed(ledger, {{"services", {{"o", signed_entry_at(other, "services", "o", machine(other.id),
-                                                    kNowNs, kNow)}}}});
+  feed(ledger,
+       {{"services",
+         {{"o", signed_entry_at(other, "services", "o", machine(other.id), kNowNs, kNow)}}}});
   EXPECT_TRUE(ledger.get("services", "o").has_value());
-  feed(ledger, {{"services", {{"s0", signed_entry_at(greedy, "services", "s0", machine(greedy.id),
-                                                     kNowNs + 1, kNow)}}}});
+  feed(ledger, {{"services",
+                 {{"s0", signed_entry_at(greedy, "services", "s0", machine(greedy.id), kNowNs + 1,
+                                         kNow)}}}});
   EXPECT_EQ(*ledger.get("services", "s0"), machine(greedy.id));
 }
 
@@ -115,15 +126,16 @@ TEST(LedgerBudget, OpenBucketsShareOneBudgetAndTheLedgerStaysPublishable) {
   EXPECT_EQ(ledger.current_data().at("junk").size(), 15u);
   // Members' own entries keep merging, up to the whole ledger's bound.
   Peer a = make_peer(3);
-  feed(ledger, {{"machines", {{"10.1.0.1", signed_entry_at(a, "machines", "10.1.0.1",
-                                                            machine(a.id), kNowNs, kNow)}}}});
+  feed(ledger,
+       {{"machines",
+         {{"10.1.0.1", signed_entry_at(a, "machines", "10.1.0.1", machine(a.id), kNowNs, kNow)}}}});
   EXPECT_TRUE(ledger.get("machines", "10.1.0.1").has_value());
   for (uint8_t n = 10; n < 80; ++n) {
     Peer p = make_peer(n);
     std::string key = "svc" + std::to_string(n);
-    feed(ledger, {{"services", {{key, signed_entry_at(p, "services", key,
-                                                      machine(p.id, std::string(3000, 'q')),
-                                                      kNowNs, kNow)}}}});
+    feed(ledger, {{"services",
+                   {{key, signed_entry_at(p, "services", key, machine(p.id, std::string(3000, 'q')),
+                                          kNowNs, kNow)}}}});
   }
   EXPECT_LE(storage_cost(ledger.last_block().storage), 64u * 1024);
   EXPECT_LE(encode_block(ledger.last_block()).size(), 80u * 1024);

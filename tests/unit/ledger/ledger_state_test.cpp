@@ -4,11 +4,10 @@
 
 #include <gtest/gtest.h>
 
-#include "entry_builder.hpp"
-#include "signed_peer.hpp"
-
 #include "crypto/peer_id.hpp"
+#include "entry_builder.hpp"
 #include "ledger/go_json.hpp"
+#include "signed_peer.hpp"
 
 namespace edgevpn::ledger {
 namespace {

@@ -492,8 +492,8 @@ TEST_F(RouterFixture, PeerExchangeDialsAreBoundedPerMinuteAndNotRepeated) {
   size_t dials = 0;
   for (size_t i = 0; i < members.size(); ++i) {
     ASSERT_TRUE(members[i].send(router, prune_offering(100, 16), now).ok());
-    ASSERT_TRUE(members[i].send(router, prune_offering(static_cast<uint8_t>(120 + 16 * i), 16),
-                                now).ok());
+    ASSERT_TRUE(
+        members[i].send(router, prune_offering(static_cast<uint8_t>(120 + 16 * i), 16), now).ok());
     dials += dial_events(router).size();
   }
   EXPECT_EQ(dials, 16u);
