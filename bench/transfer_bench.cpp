@@ -3,9 +3,6 @@
 //   bench_transfer --listen [--port N]    prints {"addr": "..."}, serves until SIGTERM / stdin EOF
 //   bench_transfer --send ADDR --bytes N  prints {"bytes","seconds","MBps","cpu_seconds"};
 //                                         exit 1 on mismatch
-// libstdc++ first: asio picks its allocator from libstdc++ macros (aligned_alloc).
-#include <cstddef>
-
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -20,6 +17,7 @@
 #include <asio/use_awaitable.hpp>
 #include <chrono>
 #include <csignal>
+#include <cstddef>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>

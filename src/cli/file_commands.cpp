@@ -1,8 +1,5 @@
 // `edgevpn file-send` and `edgevpn file-receive` (spec 10.3): serve one file until stopped;
 // fetch one file, then exit (0 once it is in place, 1 when it fails its integrity check).
-// libstdc++ first: asio picks its allocator from libstdc++ macros (aligned_alloc).
-#include <cstddef>
-
 #include <asio/co_spawn.hpp>
 #include <asio/io_context.hpp>
 #include <memory>

@@ -1,9 +1,6 @@
 // `edgevpn service-add` and `edgevpn service-connect` (spec 10.2): expose local TCP endpoints to
 // the network, and bind local ports tunnelled to them. Beyond EdgeVPN, both take any number of
 // repeatable `--service NAME=ADDRESS` as well as EdgeVPN's `NAME ADDRESS` / --name --address.
-// libstdc++ first: asio picks its allocator from libstdc++ macros (aligned_alloc).
-#include <cstddef>
-
 #include <memory>
 #include <string>
 #include <utility>

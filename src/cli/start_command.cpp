@@ -1,8 +1,5 @@
 // `edgevpn start` (the node without a TUN device: relay / hop node) and `edgevpn api` (the node
 // and its HTTP API).
-// libstdc++ first: asio picks its allocator from libstdc++ macros (aligned_alloc).
-#include <cstddef>
-
 #include <asio/io_context.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>

@@ -4,7 +4,6 @@
 // io_context's thread.
 #pragma once
 
-// libstdc++ first: asio picks its allocator from libstdc++ macros (aligned_alloc).
 #include <asio/awaitable.hpp>
 #include <chrono>
 #include <cstddef>

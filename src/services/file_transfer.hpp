@@ -4,9 +4,6 @@
 // truncated or corrupted transfer is never renamed into place.
 #pragma once
 
-// libstdc++ first: asio picks its allocator from libstdc++ macros (aligned_alloc).
-#include <cstddef>
-
 #include <asio/awaitable.hpp>
 #include <chrono>
 #include <cstdint>

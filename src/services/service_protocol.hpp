@@ -5,10 +5,8 @@
 //   server -> client: one ServiceStatus byte; after kOk, raw bytes both ways as in 0.1.
 #pragma once
 
-// libstdc++ first: asio picks its allocator from libstdc++ macros (aligned_alloc).
-#include <cstddef>
-
 #include <asio/awaitable.hpp>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>

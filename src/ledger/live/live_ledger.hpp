@@ -5,10 +5,8 @@
 // All calls on the io_context's thread.
 #pragma once
 
-// libstdc++ first: asio picks its allocator from libstdc++ macros (aligned_alloc).
-#include <cstddef>
-
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>

@@ -4,7 +4,6 @@
 // (glibc libresolv, which reads /etc/resolv.conf) on a helper thread, never on the io thread.
 #pragma once
 
-// libstdc++ first: asio picks its allocator from libstdc++ macros (aligned_alloc).
 #include <asio/awaitable.hpp>
 #include <chrono>
 #include <cstddef>

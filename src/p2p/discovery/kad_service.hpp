@@ -4,7 +4,6 @@
 // on the host's io_context thread.
 #pragma once
 
-// libstdc++ first: asio picks its allocator from libstdc++ macros (aligned_alloc).
 #include <asio/awaitable.hpp>
 #include <chrono>
 #include <cstddef>

@@ -4,7 +4,6 @@
 // find its providers and connect to each one that is not us and not yet connected.
 #pragma once
 
-// libstdc++ first: asio picks its allocator from libstdc++ macros (aligned_alloc).
 #include <asio/awaitable.hpp>
 #include <chrono>
 #include <cstddef>

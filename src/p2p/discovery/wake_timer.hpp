@@ -3,13 +3,11 @@
 // afterwards; there is no suspension between checking and waiting, so no wake-up is missed.
 #pragma once
 
-// libstdc++ first: asio picks its allocator from libstdc++ macros (aligned_alloc).
 #include <asio/awaitable.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
 #include <chrono>
-#include <cstddef>
 
 namespace edgevpn::p2p::discovery {
 

@@ -3,9 +3,6 @@
 // delivers messages of joined topics to their handlers. All calls on the io_context's thread.
 #pragma once
 
-// libstdc++ first: asio picks its allocator from libstdc++ macros (aligned_alloc).
-#include <cstddef>
-
 #include <asio/awaitable.hpp>
 #include <cstdint>
 #include <functional>

@@ -3,9 +3,6 @@
 // long as the condition is checked before waiting, without suspending in between).
 #pragma once
 
-// libstdc++ first: asio picks its allocator from libstdc++ macros (aligned_alloc).
-#include <cstddef>
-
 #include <asio/awaitable.hpp>
 #include <asio/steady_timer.hpp>
 

@@ -2,9 +2,6 @@
 // what we tell peers about ourselves and how what they tell us lands in the peerstore.
 #pragma once
 
-// libstdc++ first: asio picks its allocator from libstdc++ macros (aligned_alloc).
-#include <cstddef>
-
 #include <asio/awaitable.hpp>
 
 #include "p2p/host/host.hpp"

@@ -1,9 +1,6 @@
 // /ipfs/ping/1.0.0 over host streams: the echo handler and one timed round trip.
 #pragma once
 
-// libstdc++ first: asio picks its allocator from libstdc++ macros (aligned_alloc).
-#include <cstddef>
-
 #include <asio/awaitable.hpp>
 #include <chrono>
 

@@ -2,9 +2,6 @@
 // multistream-select. Cheap to copy (a shared handle); all calls on the host's io_context thread.
 #pragma once
 
-// libstdc++ first: asio picks its allocator from libstdc++ macros (aligned_alloc).
-#include <cstddef>
-
 #include <asio/awaitable.hpp>
 #include <cstddef>
 #include <cstdint>
