@@ -303,7 +303,9 @@ TEST_F(JsInteropTest, DialWithWrongExpectedPeerIdIsRefused) {
         crypto::PrivateKey::generate_ed25519().public_key())).to_string();
   });
   auto js_result = js->command("dial", {{"addr", ours}});
-  if (js_result.value("ok", false)) EXPECT_EQ(js_result.value("peer", ""), us);
+  if (js_result.value("ok", false)) {
+    EXPECT_EQ(js_result.value("peer", ""), us);
+  }
   // And a correct dial still works afterwards.
   EXPECT_TRUE(dial_js(*js).ok());
 }
