@@ -12,6 +12,8 @@
 #include <cstring>
 #include <string>
 
+#include "vpn/tun/packet_reader.hpp"
+
 namespace edgevpn::vpn {
 namespace {
 
@@ -55,28 +57,11 @@ asio::awaitable<util::Status> PacketPort::wait_readable() {
 }
 
 util::Result<size_t> PacketPort::read_batch(PacketBatch& batch) {
-  if (closed_) return util::make_error(util::Errc::kClosed, "packet port closed");
-  size_t count = 0;
   drained_ = false;
-  while (!batch.full()) {
-    const auto slot = batch.next_slot();
-    const ssize_t n = ::read(fd_, slot.data(), slot.size());
-    if (n > 0) {
-      batch.push(static_cast<size_t>(n));
-      ++count;
-      continue;
-    }
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      drained_ = true;
-      break;
-    }
-    if (count > 0) break;  // report the error on the next call, keep what we have
-    if (n == 0) return util::make_error(util::Errc::kClosed, "packet fd reached its end");
-    return util::make_error(util::Errc::kIo,
-                            std::string("reading packets: ") + std::strerror(errno));
-  }
-  return count;
+  if (closed_) return util::make_error(util::Errc::kClosed, "packet port closed");
+  EDGEVPN_TRY_ASSIGN(read, read_packets(fd_, batch));
+  drained_ = read.drained;
+  return read.count;
 }
 
 int PacketPort::write_once(util::ByteView packet) const {

@@ -1,6 +1,7 @@
 // The TUN side of the data plane as a packet-per-read/write fd: a TUN device (IFF_TUN|IFF_NO_PI)
 // in production, a SOCK_SEQPACKET socket in tests. Batch reads on readiness; writes go straight
-// to the fd, into a bounded backlog (kept in order) when the fd is full.
+// to the fd, into a bounded backlog (kept in order) when the fd is full. Reads go through
+// read_packets() (vpn/tun/packet_reader.hpp), the one read loop.
 #pragma once
 
 #include <asio/any_io_executor.hpp>

@@ -43,7 +43,6 @@ struct PeerSender {
   size_t writing_taken = 0;   // legacy: packets of `writing` already dispatched
   WakeSignal wake;
   bool closing = false;
-  bool notify_due = false;  // the TUN reader queued packets and notifies after its batch
 
   PeerMode mode = PeerMode::kUnknown;
   p2p::host::Stream stream;  // the fast-path stream

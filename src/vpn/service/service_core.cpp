@@ -1,11 +1,31 @@
-// The per-packet work of the data plane: route TUN packets into peer queues, answer the
-// unroutable with ICMP, check and deliver packets from peers. No allocation per routed packet.
+// The per-packet I/O of the data plane: the router's decisions carried out (packets into peer
+// queues, ICMP errors into the TUN), packets from peers checked and delivered. No allocation per
+// routed packet.
 #include "vpn/service/service_core.hpp"
 
+#include <optional>
+
 #include "util/log/log.hpp"
+#include "vpn/packet/fast_framing.hpp"
 #include "vpn/packet/ip_packet.hpp"
 
 namespace edgevpn::vpn {
+
+namespace {
+
+PacketRouterConfig router_config(const crypto::PeerId& self, const VpnConfig& config) {
+  PacketRouterConfig out;
+  out.self = self;
+  out.addresses = config.addresses;
+  out.routed_networks = config.routed_networks;
+  out.max_packet_size = kMaxFastFramePacket;  // only a packet size above 65535 gets past it
+  out.icmp_unreachable = config.icmp_unreachable;
+  out.icmp_per_second = config.icmp_per_second;
+  out.icmp_burst = config.icmp_burst;
+  return out;
+}
+
+}  // namespace
 
 ServiceCore::ServiceCore(const asio::any_io_executor& executor_in, p2p::host::Host& host_in,
                          int tun_fd, VpnConfig config_in)
@@ -14,13 +34,14 @@ ServiceCore::ServiceCore(const asio::any_io_executor& executor_in, p2p::host::Ho
       self(host_in.peer_id()),
       config(std::move(config_in)),
       port(executor_in, tun_fd, config.tun_write_backlog_bytes),
-      icmp_limiter(config.icmp_per_second, config.icmp_burst),
+      router(router_config(self, config)),
       log(log::get("vpn")),
       tasks(executor_in, "vpn") {
   apply_addresses();
 }
 
 void ServiceCore::apply_addresses() {
+  router.set_addresses(config.addresses);
   // RouteIndex keeps one own address for the --router rule: prefer IPv4, as EdgeVPN is v4-first.
   std::optional<IpAddress> own;
   for (const auto& network : config.addresses) {
@@ -30,95 +51,33 @@ void ServiceCore::apply_addresses() {
   routes.set_router(config.router);
 }
 
-bool ServiceCore::is_own_address(const IpAddress& address) const {
-  for (const auto& network : config.addresses) {
-    if (network.address == address) return true;
-  }
-  return false;
-}
-
-bool ServiceCore::accepts_destination(const IpAddress& destination) const {
-  if (is_own_address(destination)) return true;
-  for (const auto& network : config.routed_networks) {
-    if (network.contains(destination)) return true;
-  }
-  return false;
-}
-
 // --- send path ---------------------------------------------------------------------------
 
 void ServiceCore::route_batch(const PacketBatch& batch, util::SteadyTime now) {
-  last_route = {};  // routes may have changed since the last batch
-  for (size_t i = 0; i < batch.size(); ++i) route_packet(batch.packet(i), now);
-  for (PeerSender* sender : due_senders) {
-    sender->notify_due = false;
-    sender->wake.notify();
-  }
-  due_senders.clear();
-}
-
-void ServiceCore::route_packet(util::ByteView packet, util::SteadyTime now) {
-  auto header = parse_ip_header(packet);
-  if (!header.ok()) {
-    ++stats.malformed;
-    return;
-  }
-  // The kernel hands us whole packets; anything past the IP length is not part of it.
-  packet = packet.first(header->total_length);
-  if (is_own_address(header->destination)) {
-    ++stats.dropped_local;
-    return;
-  }
-  if (packet.size() > kMaxFastFramePacket) {  // only with a packet size above 65535
-    ++stats.malformed;
-    return;
-  }
-  // Packets of a batch mostly belong to a few flows: skip the two hash lookups for a run.
-  PeerSender* cached = last_route.sender;
-  if (cached == nullptr || last_route.destination != header->destination ||
-      last_route.source != header->source) {
-    const crypto::PeerId* peer = routes.route(header->source, header->destination);
-    if (peer == nullptr) {
-      ++stats.dropped_no_route;
-      answer_unreachable(packet, now);
-      return;
-    }
-    if (*peer == self) {
-      ++stats.dropped_local;
-      return;
-    }
-    cached = &sender_for(*peer);
-    last_route = {header->source, header->destination, cached};
-  }
-  PeerSender& sender = *cached;
-  switch (sender.enqueue(packet, now, config.peer_queue_packets, config.peer_queue_bytes)) {
-    case PeerSender::Enqueued::kQueued:
-      if (!sender.notify_due) {
-        sender.notify_due = true;
-        due_senders.push_back(&sender);
+  router.route(batch, routes, now, routed);
+  const RouteCounts& counts = routed.counts();
+  stats.malformed += counts.malformed;
+  stats.dropped_local += counts.local;
+  stats.dropped_no_route += counts.no_route;
+  for (const PeerPackets& group : routed.peers()) {
+    PeerSender& sender = sender_for(*group.peer);
+    bool queued = false;
+    for (const util::ByteView packet : group.packets) {
+      switch (sender.enqueue(packet, now, config.peer_queue_packets, config.peer_queue_bytes)) {
+        case PeerSender::Enqueued::kQueued: queued = true; break;
+        case PeerSender::Enqueued::kQueueFull: ++stats.dropped_queue_full; break;
+        case PeerSender::Enqueued::kBackedOff: ++stats.dropped_stream_error; break;
       }
-      break;
-    case PeerSender::Enqueued::kQueueFull: ++stats.dropped_queue_full; break;
-    case PeerSender::Enqueued::kBackedOff: ++stats.dropped_stream_error; break;
-  }
-}
-
-void ServiceCore::answer_unreachable(util::ByteView packet, util::SteadyTime now) {
-  if (!config.icmp_unreachable) return;
-  UnreachableOptions options;
-  for (const auto& network : config.addresses) {
-    if (network.address.is_v4()) {
-      options.local_network = network;
-      break;
     }
+    if (queued) sender.wake.notify();  // once per batch and peer
   }
-  auto reply = make_destination_unreachable(packet, options);
-  if (!reply || !icmp_limiter.allow(now)) return;
-  if (port.write(*reply) == PacketPort::WriteOutcome::kDropped) {
-    ++stats.dropped_tun_write;
-    return;
+  for (const util::Bytes& reply : routed.icmp_replies()) {
+    if (port.write(reply) == PacketPort::WriteOutcome::kDropped) {
+      ++stats.dropped_tun_write;
+      continue;
+    }
+    ++stats.icmp_unreachable_sent;
   }
-  ++stats.icmp_unreachable_sent;
 }
 
 PeerSender& ServiceCore::sender_for(const crypto::PeerId& peer) {
@@ -158,7 +117,7 @@ void ServiceCore::deliver(util::ByteView packet) {
     ++stats.malformed;
     return;
   }
-  if (!accepts_destination(header->destination)) {
+  if (!router.accepts_destination(header->destination)) {
     ++stats.dropped_not_for_us;
     return;
   }
@@ -181,7 +140,6 @@ void ServiceCore::stop() {
     sender->wake.notify();
   }
   senders.clear();
-  due_senders.clear();
   for (auto& stream : inbound) stream.reset();
   tasks.cancel();
 }

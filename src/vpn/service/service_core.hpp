@@ -1,6 +1,7 @@
 // The state shared by the data plane's coroutines (TUN reader, peer senders, stream receivers):
-// routes, the packet port, per-peer senders and counters. Coroutines hold it by shared_ptr, so
-// it outlives the VpnService facade until they have all seen `stopped`. Internal to the service.
+// routes, the packet router, the packet port, per-peer senders and counters. Coroutines hold it by
+// shared_ptr, so it outlives the VpnService facade until they have all seen `stopped` (stop()
+// also cancels them). Internal to the service.
 #pragma once
 
 #include <asio/any_io_executor.hpp>
@@ -16,9 +17,9 @@
 #include "util/clock.hpp"
 #include "util/log/log.hpp"
 #include "util/task/task_group.hpp"
-#include "vpn/packet/icmp_unreachable.hpp"
 #include "vpn/packet/ip_address.hpp"
 #include "vpn/packet/packet_batch.hpp"
+#include "vpn/packet/packet_router.hpp"
 #include "vpn/packet/route_index.hpp"
 #include "vpn/service/packet_port.hpp"
 #include "vpn/service/peer_sender.hpp"
@@ -31,11 +32,9 @@ struct ServiceCore {
               VpnConfig config);
 
   // --- send path (TUN -> peers) ---
-  // Routes every packet of a batch into its peer's queue (or drops it, with ICMP), then wakes
-  // the senders that got packets.
+  // Has the router decide a batch, then does the I/O: queues each peer's packets to its sender
+  // and wakes it, writes the ICMP errors to the TUN, counts the drops.
   void route_batch(const PacketBatch& batch, util::SteadyTime now);
-  void route_packet(util::ByteView packet, util::SteadyTime now);
-  void answer_unreachable(util::ByteView packet, util::SteadyTime now);
   PeerSender& sender_for(const crypto::PeerId& peer);
   // After a route change: ends senders and inbound streams of peers no longer allowed.
   void enforce_access();
@@ -43,9 +42,8 @@ struct ServiceCore {
   // --- receive path (peers -> TUN) ---
   // Checks the destination and writes the packet to the TUN.
   void deliver(util::ByteView packet);
-  bool is_own_address(const IpAddress& address) const;
-  bool accepts_destination(const IpAddress& destination) const;
 
+  // After config.addresses or config.router changed.
   void apply_addresses();
   void stop();
 
@@ -55,20 +53,15 @@ struct ServiceCore {
   VpnConfig config;
   PacketPort port;
   RouteIndex routes;
+  PacketRouter router;
+  RoutedBatch routed;  // the router's output, reused batch after batch
   VpnStats stats;
-  IcmpRateLimiter icmp_limiter;
   std::shared_ptr<spdlog::logger> log;
   std::weak_ptr<ServiceCore> weak_self;
   // The TUN reader and writer, the peer senders and their stream work; cancelled by stop().
   task::TaskGroup tasks;
 
   std::unordered_map<crypto::PeerId, std::shared_ptr<PeerSender>> senders;
-  std::vector<PeerSender*> due_senders;  // got packets in the current batch
-  struct LastRoute {
-    IpAddress source;
-    IpAddress destination;
-    PeerSender* sender = nullptr;
-  } last_route;                          // valid within one batch
   std::list<p2p::host::Stream> inbound;  // open inbound streams, reset on stop
   bool stopped = false;
 };

@@ -1,5 +1,5 @@
 // Linux TUN device: open with IFF_TUN|IFF_NO_PI, probe features, configure through netlink,
-// batch reads/writes on a non-blocking fd, clean teardown.
+// writes on a non-blocking fd, clean teardown.
 #include "vpn/tun/tun_device.hpp"
 
 #include <fcntl.h>
@@ -122,26 +122,6 @@ void TunDevice::close() {
   configuration_.reset();  // addresses go before the interface does
   if (fd_ >= 0) ::close(fd_);
   fd_ = -1;
-}
-
-util::Result<size_t> TunDevice::read_batch(PacketBatch& batch) {
-  size_t count = 0;
-  while (!batch.full()) {
-    const auto slot = batch.next_slot();
-    const ssize_t n = ::read(fd_, slot.data(), slot.size());
-    if (n > 0) {
-      batch.push(static_cast<size_t>(n));
-      ++count;
-      continue;
-    }
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
-    if (count > 0) break;  // report the error on the next call, keep what we have
-    return util::make_error(
-        util::Errc::kIo,
-        "reading TUN " + name_ + ": " + (n == 0 ? std::string("end of file") : errno_text(errno)));
-  }
-  return count;
 }
 
 util::Result<size_t> TunDevice::write_batch(std::span<const util::ByteView> packets) {

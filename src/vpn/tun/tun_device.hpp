@@ -1,5 +1,6 @@
 // The Linux TUN device (IFF_TUN|IFF_NO_PI, raw IP packets, like EdgeVPN's water config): open,
-// optional netlink setup, batch reads into pooled buffers and batch writes, on a non-blocking fd.
+// optional netlink setup, a non-blocking fd. Packets are read with read_packets()
+// (vpn/tun/packet_reader.hpp), the data plane's one read loop.
 #pragma once
 
 #include <chrono>
@@ -11,7 +12,6 @@
 #include "util/bytes.hpp"
 #include "util/result.hpp"
 #include "vpn/packet/ip_address.hpp"
-#include "vpn/packet/packet_batch.hpp"
 #include "vpn/tun/netlink_config.hpp"
 
 namespace edgevpn::vpn {
@@ -56,9 +56,6 @@ class TunDevice {
   const TunFeatures& features() const { return features_; }
   bool multi_queue() const { return multi_queue_; }
 
-  // Reads packets into `batch` until it is full or nothing more is ready; returns how many were
-  // added (0 = none ready). Packets longer than batch.packet_size() are cut by the kernel.
-  util::Result<size_t> read_batch(PacketBatch& batch);
   // Writes packets in order; stops early when the kernel queue is full. Returns how many were
   // consumed (written, or skipped because the kernel rejected them as invalid).
   util::Result<size_t> write_batch(std::span<const util::ByteView> packets);

@@ -1,5 +1,6 @@
 // The TUN device in a network namespace the test creates: configuration through netlink, batch
-// read of kernel traffic, ICMP errors written back, errors, and clean teardown.
+// read of kernel traffic (read_packets, the data plane's read loop), ICMP errors written back,
+// errors, and clean teardown.
 #include "vpn/tun/tun_device.hpp"
 
 #include <arpa/inet.h>
@@ -12,6 +13,7 @@
 #include "fresh_netns.hpp"
 #include "vpn/packet/icmp_unreachable.hpp"
 #include "vpn/packet/ip_packet.hpp"
+#include "vpn/tun/packet_reader.hpp"
 
 namespace edgevpn::vpn {
 namespace {
@@ -90,8 +92,8 @@ int send_udp(int family, const char* destination, int count) {
 
 // Reads from the TUN until `wanted` UDP packets to `destination` arrived (other kernel chatter,
 // e.g. IPv6 MLD, is skipped). Returns the first of them, or empty on timeout.
-util::Bytes read_udp_packets(TunDevice& tun, const IpAddress& destination, int wanted, int& seen,
-                             size_t& largest_batch) {
+util::Bytes read_udp_packets(const TunDevice& tun, const IpAddress& destination, int wanted,
+                             int& seen, size_t& largest_batch) {
   PacketBatch batch(16, 2048);
   util::Bytes first;
   seen = 0;
@@ -100,9 +102,9 @@ util::Bytes read_udp_packets(TunDevice& tun, const IpAddress& destination, int w
   while (seen < wanted && std::chrono::steady_clock::now() < deadline) {
     if (!tun.wait_readable(std::chrono::milliseconds(200)).ok()) continue;
     batch.clear();
-    auto count = tun.read_batch(batch);
-    if (!count.ok()) return {};
-    largest_batch = std::max(largest_batch, *count);
+    auto read = read_packets(tun.fd(), batch);
+    if (!read.ok()) return {};
+    largest_batch = std::max(largest_batch, read->count);
     for (size_t i = 0; i < batch.size(); ++i) {
       auto header = parse_ip_header(batch.packet(i));
       if (!header.ok() || header->protocol != kProtocolUdp || header->destination != destination)
