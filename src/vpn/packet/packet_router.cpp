@@ -56,8 +56,8 @@ bool PacketRouter::accepts_destination(const IpAddress& destination) const {
   return false;
 }
 
-void PacketRouter::route(const PacketBatch& batch, const RouteIndex& routes,
-                         util::SteadyTime now, RoutedBatch& out) {
+void PacketRouter::route(const PacketBatch& batch, const RouteIndex& routes, util::SteadyTime now,
+                         RoutedBatch& out) {
   out.clear();
   last_.valid = false;  // routes may have changed since the last batch
   for (size_t i = 0; i < batch.size(); ++i) route_one(batch.packet(i), routes, now, out);
@@ -70,8 +70,8 @@ void PacketRouter::route(std::span<const util::ByteView> packets, const RouteInd
   for (const auto packet : packets) route_one(packet, routes, now, out);
 }
 
-void PacketRouter::route_one(util::ByteView packet, const RouteIndex& routes,
-                             util::SteadyTime now, RoutedBatch& out) {
+void PacketRouter::route_one(util::ByteView packet, const RouteIndex& routes, util::SteadyTime now,
+                             RoutedBatch& out) {
   RouteCounts& counts = out.counts_;
   auto header = parse_ip_header(packet);
   if (!header.ok()) {
@@ -88,8 +88,7 @@ void PacketRouter::route_one(util::ByteView packet, const RouteIndex& routes,
     ++counts.malformed;
     return;
   }
-  if (!last_.valid || last_.destination != header->destination ||
-      last_.source != header->source) {
+  if (!last_.valid || last_.destination != header->destination || last_.source != header->source) {
     const crypto::PeerId* peer = routes.route(header->source, header->destination);
     if (peer == nullptr) {
       ++counts.no_route;
@@ -101,8 +100,8 @@ void PacketRouter::route_one(util::ByteView packet, const RouteIndex& routes,
       return;
     }
     const PeerPackets& group = out.group_for(peer);
-    last_ = {header->source, header->destination,
-             static_cast<size_t>(&group - out.groups_.data()), true};
+    last_ = {header->source, header->destination, static_cast<size_t>(&group - out.groups_.data()),
+             true};
   }
   out.groups_[last_.group].packets.push_back(packet);
   ++counts.routed;

@@ -27,7 +27,8 @@ util::Result<PacketsRead> read_packets(int fd, PacketBatch& batch) {
     }
     if (read.count > 0) break;  // report the error on the next call, keep what we have
     if (n == 0) return util::make_error(util::Errc::kClosed, "packet fd reached its end");
-    return util::make_error(util::Errc::kIo, std::string("reading packets: ") + std::strerror(errno));
+    return util::make_error(util::Errc::kIo,
+                            std::string("reading packets: ") + std::strerror(errno));
   }
   return read;
 }

@@ -45,7 +45,7 @@ class LiveLedgerTest : public ::testing::Test {
   void stop(TestNode& node) {
     if (!node.host) return;
     io_.call([&node] {
-      node.ledger->stop();
+      if (node.ledger) node.ledger->stop();
       node.pubsub->stop();
       return 0;
     });
@@ -127,6 +127,25 @@ TEST_F(LiveLedgerTest, WritesAndDeletesReachEveryNodeOfALine) {
   io_.call([&] { return nodes_.front()->ledger->remove("test", "k1"); });
   ASSERT_TRUE(all_hold("test", "k1", std::nullopt));
   EXPECT_EQ(get(*nodes_[2], "test", "k2"), "\"v2\"");
+}
+
+// The announce ticker draws its jitter from the ledger's generator after each step: a step that
+// ends the ledger (its owner goes away) must leave the loop with nothing of the ledger to touch
+// (it kept a raw pointer to it before; ASan caught the read).
+TEST_F(LiveLedgerTest, AnnounceLoopSurvivesTheLedgerGoingAwayInAStep) {
+  TestNode& a = make_node(config_for("net-a"));
+  int steps = 0;
+  io_.call([&] {
+    a.ledger->announce([&] {
+      ++steps;
+      a.ledger.reset();  // the owner drops the ledger from inside the loop
+      return true;
+    });
+    return 0;
+  });
+  ASSERT_TRUE(io_.wait_until([&] { return a.ledger == nullptr; }, 5s));
+  std::this_thread::sleep_for(100ms);  // the loop wakes up after its step and ends
+  EXPECT_EQ(io_.call([&] { return steps; }), 1);
 }
 
 TEST_F(LiveLedgerTest, PersistRetriesUntilTheValueIsHeld) {

@@ -52,8 +52,7 @@ struct Fixture {
     return c;
   }
 
-  const RoutedBatch& route(const std::vector<util::Bytes>& packets,
-                           util::SteadyTime now = t0()) {
+  const RoutedBatch& route(const std::vector<util::Bytes>& packets, util::SteadyTime now = t0()) {
     views.assign(packets.begin(), packets.end());
     router.route(views, routes, now, out);
     return out;
@@ -108,9 +107,9 @@ TEST(PacketRouter, GroupsPacketsPerPeerInReadOrder) {
 
 TEST(PacketRouter, DropsPacketsToOurAddressesAndRoutesToOurselves) {
   Fixture f;
-  const auto& out = f.route({ipv4_packet("10.1.0.9", "10.1.0.1", 10),  // our address
-                             ipv6_packet("fd00::9", "fd00::1", 10),
-                             ipv4_packet("10.1.0.1", "10.1.0.1", 10)});
+  const auto& out =
+      f.route({ipv4_packet("10.1.0.9", "10.1.0.1", 10),  // our address
+               ipv6_packet("fd00::9", "fd00::1", 10), ipv4_packet("10.1.0.1", "10.1.0.1", 10)});
   EXPECT_EQ(out.counts().local, 3u);
   EXPECT_TRUE(out.peers().empty());
   EXPECT_TRUE(out.icmp_replies().empty());
@@ -222,8 +221,8 @@ TEST(PacketRouter, ReusesItsOutputFromBatchToBatch) {
 TEST(PacketRouter, RoutesAPacketBatchFromTheTun) {
   Fixture f;
   PacketBatch batch(4, 2048);
-  for (const auto& packet : {ipv4_packet("10.1.0.1", "10.1.0.2", 10),
-                             ipv4_packet("10.1.0.1", "10.1.0.99", 10)}) {
+  for (const auto& packet :
+       {ipv4_packet("10.1.0.1", "10.1.0.2", 10), ipv4_packet("10.1.0.1", "10.1.0.99", 10)}) {
     auto slot = batch.next_slot();
     std::copy(packet.begin(), packet.end(), slot.begin());
     batch.push(packet.size());
