@@ -2,8 +2,6 @@
 #include "p2p/discovery/kad_service.hpp"
 
 #include <algorithm>
-#include <asio/co_spawn.hpp>
-#include <asio/detached.hpp>
 #include <asio/io_context.hpp>
 #include <asio/steady_timer.hpp>
 #include <list>
@@ -15,6 +13,7 @@
 #include "p2p/kad/dht_server.hpp"
 #include "p2p/kad/lookup.hpp"
 #include "util/log/log.hpp"
+#include "util/task/task_group.hpp"
 
 namespace edgevpn::p2p::discovery {
 namespace {
@@ -26,10 +25,6 @@ using Clock = std::chrono::steady_clock;
 std::shared_ptr<spdlog::logger> logger() {
   static auto log = edgevpn::log::get("p2p.kad");
   return log;
-}
-
-void log_exception(std::exception_ptr error) {
-  log::log_failure(*logger(), "kad coroutine", error);
 }
 
 // Resets `stream` when `timeout` passes before the guard is destroyed.
@@ -122,7 +117,8 @@ class KadService::Impl : public std::enable_shared_from_this<Impl> {
         table_(host.peer_id(), config_.k),
         providers_(config_.provider_limits),
         server_(table_, providers_),
-        refresh_wake_(executor_) {}
+        refresh_wake_(executor_),
+        tasks_(std::make_unique<task::TaskGroup>(executor_, "kad")) {}
 
   // ---- lifecycle -------------------------------------------------------------------------
 
@@ -130,6 +126,7 @@ class KadService::Impl : public std::enable_shared_from_this<Impl> {
     if (started_) return;
     started_ = true;
     stopped_ = false;
+    if (tasks_->cancelled()) tasks_ = std::make_unique<task::TaskGroup>(executor_, "kad");
     update_self_addrs();
     apply_mode();
     if (!callbacks_installed_) {
@@ -143,7 +140,7 @@ class KadService::Impl : public std::enable_shared_from_this<Impl> {
       if (host_.is_identified(peer)) on_identified(peer);
     }
     if (config_.refresh_interval.count() > 0) {
-      asio::co_spawn(executor_, refresh_loop(shared_from_this()), log_exception);
+      tasks_->spawn(refresh_loop(shared_from_this()), "refresh loop");
     }
   }
 
@@ -152,6 +149,7 @@ class KadService::Impl : public std::enable_shared_from_this<Impl> {
     stopped_ = true;
     started_ = false;
     refresh_wake_.notify();
+    tasks_->cancel();
     if (serving_) {
       host_.remove_stream_handler(config_.protocol);
       serving_ = false;
@@ -206,7 +204,12 @@ class KadService::Impl : public std::enable_shared_from_this<Impl> {
   }
 
   asio::awaitable<void> serve(std::shared_ptr<Impl> keep, host::Stream stream) {
-    auto position = inbound_.insert(inbound_.end(), stream);
+    // Listed while served (stop() resets them), also when serving ends by an exception.
+    struct Listed {
+      ~Listed() { impl->inbound_.erase(position); }
+      Impl* impl;
+      std::list<host::Stream>::iterator position;
+    } listed{this, inbound_.insert(inbound_.end(), stream)};
     util::Bytes buffer;
     for (;;) {
       auto request = co_await read_message(stream, buffer, config_.max_message_size,
@@ -239,7 +242,6 @@ class KadService::Impl : public std::enable_shared_from_this<Impl> {
         if (!(co_await stream.write_all(kad::encode_framed(**response)))) break;
       }
     }
-    inbound_.erase(position);
     (void)keep;
   }
 
@@ -293,7 +295,7 @@ class KadService::Impl : public std::enable_shared_from_this<Impl> {
     kad::PeerInfo info{peer, host_.peerstore().addrs(peer), kad::ConnectionType::kNotConnected};
     auto result = table_.update(kad::capped(std::move(info)), Clock::now());
     if (result.outcome == kad::RoutingTable::Outcome::kPingOldest && result.to_ping) {
-      asio::co_spawn(executor_, ping_member(shared_from_this(), *result.to_ping), log_exception);
+      tasks_->spawn(ping_member(shared_from_this(), *result.to_ping), "ping bucket member");
     }
   }
 
@@ -369,7 +371,7 @@ class KadService::Impl : public std::enable_shared_from_this<Impl> {
       const auto now = Clock::now();
       if (now >= give_up) break;
       for (auto& request : run->lookup.next_requests(now)) {
-        asio::co_spawn(executor_, query_for_lookup(self, run, std::move(request)), log_exception);
+        tasks_->spawn(query_for_lookup(self, run, std::move(request)), "lookup query");
       }
       if (run->lookup.done()) break;
       auto wake_at = run->lookup.next_deadline().value_or(give_up);
@@ -423,7 +425,7 @@ class KadService::Impl : public std::enable_shared_from_this<Impl> {
     auto self = shared_from_this();
     for (const auto& peer : closest) {
       ++fan->pending;
-      asio::co_spawn(executor_, add_provider_to(self, fan, peer, request), log_exception);
+      tasks_->spawn(add_provider_to(self, fan, peer, request), "add provider");
     }
     const auto give_up = Clock::now() + config_.query_timeout;
     while (fan->pending > 0 && Clock::now() < give_up && !stopped_) {
@@ -492,7 +494,7 @@ class KadService::Impl : public std::enable_shared_from_this<Impl> {
         if (*id == host_.peer_id() || !seen.insert(*id).second) continue;
       }
       ++fan->pending;
-      asio::co_spawn(executor_, connect_one(self, fan, addr), log_exception);
+      tasks_->spawn(connect_one(self, fan, addr), "bootstrap dial");
     }
     while (fan->pending > 0 && !stopped_) co_await fan->wake.wait_for(std::chrono::seconds(1));
     if (fan->succeeded == 0) co_return make_error(Errc::kNotFound, "no bootstrap peer reachable");
@@ -529,6 +531,8 @@ class KadService::Impl : public std::enable_shared_from_this<Impl> {
   bool stopped_ = false;
   bool serving_ = false;
   bool callbacks_installed_ = false;
+  // Replaced by start() after stop() cancelled it.
+  std::unique_ptr<task::TaskGroup> tasks_;
 };
 
 KadService::KadService(asio::io_context& io, host::Host& host, KadConfig config)

@@ -2,13 +2,13 @@
 #include "p2p/discovery/rendezvous_discovery.hpp"
 
 #include <algorithm>
-#include <asio/co_spawn.hpp>
 #include <asio/io_context.hpp>
 #include <random>
 
 #include "crypto/cid.hpp"
 #include "p2p/discovery/wake_timer.hpp"
 #include "util/log/log.hpp"
+#include "util/task/task_group.hpp"
 
 namespace edgevpn::p2p::discovery {
 namespace {
@@ -18,10 +18,6 @@ using Clock = std::chrono::steady_clock;
 std::shared_ptr<spdlog::logger> logger() {
   static auto log = edgevpn::log::get("p2p.discovery");
   return log;
-}
-
-void log_exception(std::exception_ptr error) {
-  log::log_failure(*logger(), "rendezvous coroutine", error);
 }
 
 }  // namespace
@@ -40,7 +36,8 @@ class RendezvousDiscovery::Impl : public std::enable_shared_from_this<Impl> {
         ring_(std::move(ring)),
         config_(std::move(config)),
         wake_(executor_),
-        random_(std::random_device{}()) {}
+        random_(std::random_device{}()),
+        tasks_(std::make_unique<task::TaskGroup>(executor_, "rendezvous")) {}
 
   std::chrono::milliseconds backoff(uint64_t round) const {
     auto wait = config_.initial_interval;
@@ -58,12 +55,16 @@ class RendezvousDiscovery::Impl : public std::enable_shared_from_this<Impl> {
   void start() {
     if (running_) return;
     running_ = true;
-    asio::co_spawn(executor_, ticker(shared_from_this()), log_exception);
+    stopped_ = false;
+    if (tasks_->cancelled()) tasks_ = std::make_unique<task::TaskGroup>(executor_, "rendezvous");
+    tasks_->spawn(ticker(shared_from_this()), "ticker");
   }
 
   void stop() {
     running_ = false;
+    stopped_ = true;
     wake_.notify();
+    tasks_->cancel();
   }
 
   void trigger() {
@@ -159,9 +160,12 @@ class RendezvousDiscovery::Impl : public std::enable_shared_from_this<Impl> {
         if (provider.id == host_.peer_id()) continue;
         ++stats_.peers_found;
         ++pending->count;
-        asio::co_spawn(executor_, reach(self, pending, provider), log_exception);
+        tasks_->spawn(reach(self, pending, provider), "reach provider");
       }
-      while (pending->count > 0) co_await pending->wake.wait_for(std::chrono::seconds(1));
+      // stop() cancels the reach tasks: they no longer count down.
+      while (pending->count > 0 && !stopped_) {
+        co_await pending->wake.wait_for(std::chrono::seconds(1));
+      }
     }
   }
 
@@ -176,6 +180,9 @@ class RendezvousDiscovery::Impl : public std::enable_shared_from_this<Impl> {
   RendezvousStats stats_;
   bool running_ = false;
   bool triggered_ = false;
+  bool stopped_ = false;  // stop() was called (or the owner is gone) and start() was not since
+  // Replaced by start() after stop() cancelled it.
+  std::unique_ptr<task::TaskGroup> tasks_;
 };
 
 RendezvousDiscovery::RendezvousDiscovery(asio::io_context& io, host::Host& host, KadService& kad,

@@ -4,8 +4,6 @@
 #include "p2p/gossip/pubsub_service.hpp"
 
 #include <array>
-#include <asio/co_spawn.hpp>
-#include <asio/detached.hpp>
 #include <asio/io_context.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/steady_timer.hpp>
@@ -20,6 +18,7 @@
 #include "p2p/host/async_signal.hpp"
 #include "p2p/record/signed_peer_record.hpp"
 #include "util/log/log.hpp"
+#include "util/task/task_group.hpp"
 
 namespace edgevpn::p2p::gossip {
 namespace {
@@ -73,11 +72,13 @@ class PubsubService::Impl : public std::enable_shared_from_this<Impl> {
       : io_(io),
         host_(host),
         router_(std::move(key), std::move(config), random_seed(), now()),
-        timer_(io) {}
+        timer_(io),
+        tasks_(std::make_unique<task::TaskGroup>(io.get_executor(), "pubsub")) {}
 
   void start() {
     if (running_) return;
     running_ = true;
+    if (tasks_->cancelled()) tasks_ = std::make_unique<task::TaskGroup>(io_.get_executor(), "pubsub");
     std::weak_ptr<Impl> weak = weak_from_this();
     for (const auto& id : offered_protocols()) {
       host_.set_stream_handler(
@@ -95,13 +96,14 @@ class PubsubService::Impl : public std::enable_shared_from_this<Impl> {
     for (const auto& peer : host_.connected_peers()) {
       if (host_.is_identified(peer)) maybe_open(peer);
     }
-    asio::co_spawn(io_, timer_loop(weak), asio::detached);
+    tasks_->spawn(timer_loop(weak), "heartbeat");
   }
 
   void stop() {
     if (!running_) return;
     running_ = false;
     timer_.cancel();
+    tasks_->cancel();
     for (const auto& id : offered_protocols()) host_.remove_stream_handler(id);
     for (auto& [peer, link] : links_) {
       if (link.stream.valid()) link.stream.reset();
@@ -110,6 +112,7 @@ class PubsubService::Impl : public std::enable_shared_from_this<Impl> {
     for (auto& [peer, stream] : inbound_) stream.reset();
     links_.clear();
     inbound_.clear();
+    opening_.clear();  // dials cancelled with the tasks
   }
 
   void join(const std::string& topic, MessageHandler handler) {
@@ -141,7 +144,7 @@ class PubsubService::Impl : public std::enable_shared_from_this<Impl> {
     }
     if (!speaks) return;
     opening_.insert(peer);
-    asio::co_spawn(io_, open_outbound(weak_from_this(), peer), asio::detached);
+    tasks_->spawn(open_outbound(weak_from_this(), peer), "open outbound stream");
   }
 
   static asio::awaitable<void> open_outbound(std::weak_ptr<Impl> weak, PeerId peer) {
@@ -176,7 +179,7 @@ class PubsubService::Impl : public std::enable_shared_from_this<Impl> {
     link.had_stream = true;
     link.opened_at = std::chrono::steady_clock::now();
     self->start_writer(peer, link);
-    asio::co_spawn(self->io_, watch_outbound(weak, peer, *stream), asio::detached);
+    self->tasks_->spawn(watch_outbound(weak, peer, *stream), "watch outbound stream");
     self->pump();
   }
 
@@ -223,8 +226,8 @@ class PubsubService::Impl : public std::enable_shared_from_this<Impl> {
       maybe_open(peer);
       return;
     }
-    asio::co_spawn(io_, reopen_later(weak_from_this(), peer, kQuickFailure * link.quick_failures),
-                   asio::detached);
+    tasks_->spawn(reopen_later(weak_from_this(), peer, kQuickFailure * link.quick_failures),
+                  "reopen outbound stream");
   }
 
   static asio::awaitable<void> reopen_later(std::weak_ptr<Impl> weak, PeerId peer,
@@ -244,8 +247,7 @@ class PubsubService::Impl : public std::enable_shared_from_this<Impl> {
   void start_writer(const PeerId& peer, Link& link) {
     if (link.writer_running || !link.stream.valid()) return;
     link.writer_running = true;
-    asio::co_spawn(io_, writer_loop(weak_from_this(), peer, link.stream, link.signal),
-                   asio::detached);
+    tasks_->spawn(writer_loop(weak_from_this(), peer, link.stream, link.signal), "writer");
   }
 
   static asio::awaitable<void> writer_loop(std::weak_ptr<Impl> weak, PeerId peer,
@@ -319,7 +321,7 @@ class PubsubService::Impl : public std::enable_shared_from_this<Impl> {
                        status.error().describe());
         stream.reset();
         self->pump();
-        asio::co_spawn(self->io_, self->host_.disconnect(peer), asio::detached);
+        self->tasks_->spawn(self->host_.disconnect(peer), "disconnect");
         co_return;
       }
       self->pump();
@@ -408,8 +410,7 @@ class PubsubService::Impl : public std::enable_shared_from_this<Impl> {
     }
     auto addrs = host_.peerstore().addrs(event.peer);
     if (addrs.empty()) return;
-    asio::co_spawn(io_, dial(weak_from_this(), addrs.front().with_peer_id(event.peer)),
-                   asio::detached);
+    tasks_->spawn(dial(weak_from_this(), addrs.front().with_peer_id(event.peer)), "dial");
   }
 
   static asio::awaitable<void> dial(std::weak_ptr<Impl> weak, Multiaddr addr) {
@@ -442,6 +443,8 @@ class PubsubService::Impl : public std::enable_shared_from_this<Impl> {
   std::map<std::string, MessageHandler> handlers_;
   std::vector<TopicPeerCallback> topic_callbacks_;
   PubsubStats stats_;
+  // Replaced by start() after stop() cancelled it.
+  std::unique_ptr<task::TaskGroup> tasks_;
 };
 
 PubsubService::PubsubService(asio::io_context& io, host::Host& host, crypto::PrivateKey key,

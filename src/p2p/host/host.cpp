@@ -1,7 +1,6 @@
 // Host: listeners, dialling, connection bookkeeping, stream routing, identify and ping wiring.
 #include "p2p/host/host.hpp"
 
-#include <asio/co_spawn.hpp>
 #include <asio/io_context.hpp>
 #include <asio/post.hpp>
 #include <asio/redirect_error.hpp>
@@ -19,6 +18,7 @@
 #include "p2p/multistream/multistream_negotiator.hpp"
 #include "p2p/ping/ping_payload.hpp"
 #include "util/log/log.hpp"
+#include "util/task/task_group.hpp"
 
 namespace edgevpn::p2p::host {
 namespace {
@@ -35,11 +35,6 @@ std::shared_ptr<spdlog::logger> logger() {
 bool is_protocol_violation(Errc code) {
   return code == Errc::kCrypto || code == Errc::kMalformed || code == Errc::kProtocol ||
          code == Errc::kTooLarge || code == Errc::kUnsupported || code == Errc::kTruncated;
-}
-
-// Completion for detached coroutines: log what escaped instead of losing it silently.
-void log_exception(std::exception_ptr error) {
-  log::log_failure(*logger(), "coroutine", error);
 }
 
 // Runs multistream-select on a stream; the stream is reset when `timeout` passes first.
@@ -108,7 +103,8 @@ class Host::Impl final : public ConnectionObserver {
         executor_(io.get_executor()),
         identity_(std::move(identity)),
         peer_id_(crypto::PeerId::from_public_key(identity_.public_key())),
-        config_(std::move(config)) {}
+        config_(std::move(config)),
+        tasks_(executor_, "host") {}
 
   ~Impl() override {
     *alive_ = false;
@@ -122,6 +118,7 @@ class Host::Impl final : public ConnectionObserver {
     for (auto& [peer, list] : connections) {
       for (auto& conn : list) conn->abort(make_error(Errc::kClosed, "host destroyed"));
     }
+    tasks_.cancel();
   }
 
   // --- listening -------------------------------------------------------------------------
@@ -143,7 +140,7 @@ class Host::Impl final : public ConnectionObserver {
       EDGEVPN_TRY_ASSIGN(acceptor, open_acceptor(executor_, endpoint));
       auto owned = std::make_unique<asio::ip::tcp::acceptor>(std::move(acceptor));
       bound_.push_back(to_multiaddr(owned->local_endpoint()));
-      asio::co_spawn(executor_, accept_loop(owned.get(), alive_), log_exception);
+      tasks_.spawn(accept_loop(owned.get(), alive_), "accept loop");
       acceptors_.push_back(std::move(owned));
     }
     return {};
@@ -167,7 +164,7 @@ class Host::Impl final : public ConnectionObserver {
         continue;
       }
       ++inbound_count_;
-      asio::co_spawn(executor_, handle_inbound(std::move(socket), alive), log_exception);
+      tasks_.spawn(handle_inbound(std::move(socket), alive), "inbound upgrade");
     }
   }
 
@@ -245,12 +242,12 @@ class Host::Impl final : public ConnectionObserver {
     if (dialled) peerstore_.add_addrs(peer, {*dialled});
     logger()->debug("connected to {} at {} ({})", peer.to_base58(), info.remote_addr.to_string(),
                     direction == Direction::kOutbound ? "outbound" : "inbound");
-    conn->start();
+    conn->start(tasks_);
     if (first) {
       for (const auto& callback : connected_callbacks_) callback(peer);
     }
     if (config_.enable_identify) {
-      asio::co_spawn(executor_, identify_connection(conn, alive_), log_exception);
+      tasks_.spawn(identify_connection(conn, alive_), "identify");
     }
     return conn;
   }
@@ -287,6 +284,7 @@ class Host::Impl final : public ConnectionObserver {
   struct PendingDial {
     explicit PendingDial(const asio::any_io_executor& executor) : done(executor) {}
     AsyncSignal done;
+    crypto::PeerId peer;
     std::optional<util::Result<crypto::PeerId>> result;
   };
 
@@ -307,13 +305,23 @@ class Host::Impl final : public ConnectionObserver {
       pending = std::make_shared<PendingDial>(executor_);
       dials_[*expected] = pending;
     }
+    // Dials joining this one get its result, also when it ends by an exception (its caller was
+    // cancelled): they must not wait for ever.
+    struct Finish {
+      ~Finish() {
+        if (!pending) return;
+        if (!pending->result) pending->result = make_error(Errc::kClosed, "dial abandoned");
+        pending->done.notify();
+        if (*alive) impl->dials_.erase(pending->peer);
+      }
+      Impl* impl;
+      std::shared_ptr<bool> alive;
+      std::shared_ptr<PendingDial> pending;
+    } finish{this, alive, pending};
+    if (pending) pending->peer = *expected;
     auto result = co_await dial(addr, expected);
+    if (pending) pending->result = result;
     if (!*alive) co_return make_error(Errc::kClosed, "host closed");
-    if (pending) {
-      dials_.erase(*expected);
-      pending->result = result;
-      pending->done.notify();
-    }
     co_return result;
   }
 
@@ -403,7 +411,7 @@ class Host::Impl final : public ConnectionObserver {
 
   void on_inbound_stream(const std::shared_ptr<Connection>&,
                          std::shared_ptr<StreamState> state) override {
-    asio::co_spawn(executor_, serve_stream(std::move(state), alive_), log_exception);
+    tasks_.spawn(serve_stream(std::move(state), alive_), "inbound stream");
   }
 
   asio::awaitable<void> serve_stream(std::shared_ptr<StreamState> state,
@@ -459,7 +467,7 @@ class Host::Impl final : public ConnectionObserver {
       return;
     }
     push_scheduled_ = true;
-    asio::co_spawn(executor_, push_all(alive_), log_exception);
+    tasks_.spawn(push_all(alive_), "identify push");
   }
 
   asio::awaitable<void> push_all(std::shared_ptr<bool> alive) {
@@ -498,6 +506,8 @@ class Host::Impl final : public ConnectionObserver {
       acceptor->close(ignored);
     }
     co_await close_all(std::nullopt);
+    tasks_.cancel();
+    co_await tasks_.wait();
   }
 
   Host& host_;
@@ -524,6 +534,8 @@ class Host::Impl final : public ConnectionObserver {
   std::vector<PeerCallback> connected_callbacks_;
   std::vector<PeerCallback> disconnected_callbacks_;
   std::vector<PeerCallback> identified_callbacks_;
+  // Last: destroyed first, while what its tasks wait on still exists.
+  task::TaskGroup tasks_;
 };
 
 // --- Host ------------------------------------------------------------------------------------
