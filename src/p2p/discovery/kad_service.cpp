@@ -108,6 +108,9 @@ util::Result<DhtMode> parse_dht_mode(std::string_view text) {
                     "dht mode must be auto, client or server, not " + std::string(text));
 }
 
+// Held by the facade and by every coroutine of the service (`self`, or a caller that holds it),
+// so `this` is valid in all of them. The host outlives only the facade: after each suspension a
+// coroutine checks stopped_ (set by stop(), which the facade's destructor calls) before using it.
 class KadService::Impl : public std::enable_shared_from_this<Impl> {
  public:
   Impl(asio::io_context& io, host::Host& host, KadConfig config)
@@ -261,6 +264,10 @@ class KadService::Impl : public std::enable_shared_from_this<Impl> {
     remember(peer);
     std::vector<std::string> protocols{config_.protocol};
     auto stream = co_await host_.new_stream(peer.id, std::move(protocols));
+    if (stopped_) {
+      if (stream) stream->reset();
+      co_return make_error(Errc::kClosed, "DHT stopped");
+    }
     if (!stream) {
       ++stats_.queries_failed;
       co_return stream.error();
@@ -278,6 +285,10 @@ class KadService::Impl : public std::enable_shared_from_this<Impl> {
     util::Bytes buffer;
     auto response =
         co_await read_message(*stream, buffer, config_.max_message_size, config_.query_timeout);
+    if (stopped_) {
+      stream->reset();
+      co_return make_error(Errc::kClosed, "DHT stopped");
+    }
     if (!response) {
       ++stats_.queries_failed;
       stream->reset();
@@ -303,6 +314,7 @@ class KadService::Impl : public std::enable_shared_from_this<Impl> {
     kad::Message ping;
     ping.type = kad::MessageType::kPing;
     auto answer = co_await self->send_request(peer, ping);
+    if (self->stopped_) co_return;
     if (answer) {
       self->table_.on_ping_success(peer.id, Clock::now());
     } else {
@@ -329,6 +341,10 @@ class KadService::Impl : public std::enable_shared_from_this<Impl> {
                                                 std::shared_ptr<LookupRun> run,
                                                 kad::LookupRequest request) {
     auto response = co_await self->send_request(request.peer, request.message);
+    if (self->stopped_) {
+      run->wake.notify();
+      co_return;
+    }
     if (response) {
       run->lookup.on_response(request.peer.id, *response, Clock::now());
       self->add_to_table(request.peer.id);
@@ -382,6 +398,7 @@ class KadService::Impl : public std::enable_shared_from_this<Impl> {
 
   asio::awaitable<util::Result<std::vector<kad::PeerInfo>>> find_closest_peers(util::Bytes key) {
     auto run = co_await run_lookup(kad::MessageType::kFindNode, std::move(key), 1);
+    if (stopped_) co_return make_error(Errc::kClosed, "DHT stopped");
     auto closest = run->lookup.closest();
     if (closest.empty()) co_return make_error(Errc::kNotFound, "no DHT peer answered");
     for (auto& peer : closest) {
@@ -396,6 +413,7 @@ class KadService::Impl : public std::enable_shared_from_this<Impl> {
       co_return kad::PeerInfo{peer, known, kad::ConnectionType::kConnected};
     }
     auto run = co_await run_lookup(kad::MessageType::kFindNode, peer.bytes(), 1);
+    if (stopped_) co_return make_error(Errc::kClosed, "DHT stopped");
     known = host_.peerstore().addrs(peer);  // responses naming the peer filled the peerstore
     if (!known.empty()) co_return kad::PeerInfo{peer, known, kad::ConnectionType::kCanConnect};
     co_return make_error(Errc::kNotFound, "peer not found in the DHT: " + peer.to_base58());
@@ -418,6 +436,7 @@ class KadService::Impl : public std::enable_shared_from_this<Impl> {
     const kad::PeerInfo self_info{host_.peer_id(), self_addrs_, kad::ConnectionType::kConnected};
     (void)providers_.add(key, self_info, Clock::now());
     auto run = co_await run_lookup(kad::MessageType::kFindNode, key, 1);
+    if (stopped_) co_return make_error(Errc::kClosed, "DHT stopped");
     const auto closest = run->lookup.closest();
     if (closest.empty()) co_return make_error(Errc::kNotFound, "no DHT peer to provide to");
     auto fan = std::make_shared<FanOut>(executor_);
@@ -445,6 +464,7 @@ class KadService::Impl : public std::enable_shared_from_this<Impl> {
     if (found.size() > limit) found.resize(limit);
     if (found.size() < limit) {
       auto run = co_await run_lookup(kad::MessageType::kGetProviders, key, limit);
+      if (stopped_) co_return make_error(Errc::kClosed, "DHT stopped");
       for (const auto& provider : run->lookup.providers()) {
         if (found.size() >= limit) break;
         const bool known = std::any_of(found.begin(), found.end(),
@@ -462,6 +482,7 @@ class KadService::Impl : public std::enable_shared_from_this<Impl> {
   static asio::awaitable<void> connect_one(std::shared_ptr<Impl> self, std::shared_ptr<FanOut> fan,
                                            Multiaddr addr) {
     auto connected = co_await self->host_.connect(addr);
+    if (self->stopped_) connected = make_error(Errc::kClosed, "DHT stopped");
     if (connected) {
       ++fan->succeeded;
       self->add_to_table(*connected);
@@ -477,6 +498,7 @@ class KadService::Impl : public std::enable_shared_from_this<Impl> {
     std::vector<Multiaddr> dialable;
     for (auto& addr : peers) {
       auto resolved = co_await resolve_dnsaddr(addr);
+      if (stopped_) co_return make_error(Errc::kClosed, "DHT stopped");
       if (!resolved) {
         logger()->debug("cannot resolve {}: {}", addr.to_string(), resolved.error().describe());
         continue;
@@ -497,12 +519,14 @@ class KadService::Impl : public std::enable_shared_from_this<Impl> {
       tasks_->spawn(connect_one(self, fan, addr), "bootstrap dial");
     }
     while (fan->pending > 0 && !stopped_) co_await fan->wake.wait_for(std::chrono::seconds(1));
+    if (stopped_) co_return make_error(Errc::kClosed, "DHT stopped");
     if (fan->succeeded == 0) co_return make_error(Errc::kNotFound, "no bootstrap peer reachable");
     co_await refresh();
     co_return fan->succeeded;
   }
 
   asio::awaitable<void> refresh() {
+    if (stopped_) co_return;
     providers_.expire(Clock::now());
     update_self_addrs();
     apply_mode();

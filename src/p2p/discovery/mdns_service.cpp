@@ -165,6 +165,9 @@ struct FamilySocket {
 
 }  // namespace
 
+// Held by the facade and by every coroutine of the service (`self`), so `this` is valid in all
+// of them. The host and the peer callback outlive only the facade: after each suspension a loop
+// checks running_ (cleared by stop(), which the facade's destructor calls) before using them.
 class MdnsService::Impl : public std::enable_shared_from_this<Impl> {
  public:
   Impl(asio::io_context& io, host::Host& host, MdnsConfig config)

@@ -26,6 +26,10 @@ util::Bytes rendezvous_key(std::string_view rendezvous) {
   return crypto::cid_v1_raw_sha256_cid(rendezvous).multihash();
 }
 
+// Held by the facade and by every coroutine of the service (`self`, or a caller that holds it),
+// so `this` is valid in all of them. The host, the DHT service, the ring and the peer callback
+// outlive only the facade: after each suspension a coroutine checks stopped_ (set by stop(), which
+// the facade's destructor calls) before using them.
 class RendezvousDiscovery::Impl : public std::enable_shared_from_this<Impl> {
  public:
   Impl(asio::io_context& io, host::Host& host, KadService& kad,
@@ -113,6 +117,7 @@ class RendezvousDiscovery::Impl : public std::enable_shared_from_this<Impl> {
     for (const auto& addr : addrs) {
       if (!addr.without_peer_id().tcp_endpoint()) continue;
       auto connected = co_await host_.connect(addr.without_peer_id().with_peer_id(peer.id));
+      if (stopped_) co_return false;
       if (connected) co_return true;
       if (host_.is_connected(peer.id)) co_return true;
     }
@@ -134,7 +139,7 @@ class RendezvousDiscovery::Impl : public std::enable_shared_from_this<Impl> {
       connected = co_await self->connect_to(provider);
       if (connected) ++self->stats_.peers_connected;
     }
-    if (self->callback_) self->callback_(provider, connected);
+    if (self->callback_ && !self->stopped_) self->callback_(provider, connected);
     --pending->count;
     pending->wake.notify();
   }
@@ -143,14 +148,17 @@ class RendezvousDiscovery::Impl : public std::enable_shared_from_this<Impl> {
     ++stats_.rounds;
     auto self = shared_from_this();  // callbacks may drop the owner mid-round
     co_await connect_bootstrap();
+    if (stopped_) co_return;
     for (const auto& rendezvous : ring_()) {
       const auto key = rendezvous_key(rendezvous);
       auto provided = co_await kad_.provide(key);
+      if (stopped_) co_return;
       if (!provided) {
         ++stats_.provides_failed;
         logger()->debug("provide {}: {}", rendezvous, provided.error().describe());
       }
       auto providers = co_await kad_.find_providers(key, config_.provider_limit);
+      if (stopped_) co_return;
       if (!providers) {
         logger()->debug("find providers {}: {}", rendezvous, providers.error().describe());
         continue;

@@ -79,24 +79,27 @@ class PubsubService::Impl : public std::enable_shared_from_this<Impl> {
     if (running_) return;
     running_ = true;
     if (tasks_->cancelled()) tasks_ = std::make_unique<task::TaskGroup>(io_.get_executor(), "pubsub");
+    // The host keeps handlers and callbacks for as long as it lives: they hold the Impl weakly
+    // and do nothing once it is stopped.
     std::weak_ptr<Impl> weak = weak_from_this();
     for (const auto& id : offered_protocols()) {
-      host_.set_stream_handler(
-          id, [weak](host::Stream stream) { return inbound_loop(weak, std::move(stream)); });
+      host_.set_stream_handler(id, [weak](host::Stream stream) {
+        return inbound_loop(weak.lock(), std::move(stream));
+      });
     }
     if (!callbacks_registered_) {
       callbacks_registered_ = true;
       host_.on_peer_identified([weak](const PeerId& peer) {
-        if (auto self = weak.lock()) self->maybe_open(peer);
+        if (auto self = weak.lock(); self && self->running_) self->maybe_open(peer);
       });
       host_.on_peer_disconnected([weak](const PeerId& peer) {
-        if (auto self = weak.lock()) self->drop_peer(peer);
+        if (auto self = weak.lock(); self && self->running_) self->drop_peer(peer);
       });
     }
     for (const auto& peer : host_.connected_peers()) {
       if (host_.is_identified(peer)) maybe_open(peer);
     }
-    tasks_->spawn(timer_loop(weak), "heartbeat");
+    tasks_->spawn(timer_loop(shared_from_this()), "heartbeat");
   }
 
   void stop() {
@@ -144,25 +147,24 @@ class PubsubService::Impl : public std::enable_shared_from_this<Impl> {
     }
     if (!speaks) return;
     opening_.insert(peer);
-    tasks_->spawn(open_outbound(weak_from_this(), peer), "open outbound stream");
+    tasks_->spawn(open_outbound(shared_from_this(), peer), "open outbound stream");
   }
 
-  static asio::awaitable<void> open_outbound(std::weak_ptr<Impl> weak, PeerId peer) {
-    host::Host* host = nullptr;
-    if (auto self = weak.lock()) host = &self->host_;
-    if (host == nullptr) co_return;
-    auto stream = co_await host->new_stream(peer, offered_protocols());
-    auto self = weak.lock();
-    if (!self) {
+  // Background coroutines hold the Impl (`self`) and, after each suspension, check running_
+  // before they touch the host or the topic handlers: those outlive only the facade.
+  static asio::awaitable<void> open_outbound(std::shared_ptr<Impl> self, PeerId peer) {
+    auto stream = co_await self->host_.new_stream(peer, offered_protocols());
+    self->opening_.erase(peer);
+    if (!self->running_) {
       if (stream) stream->reset();
       co_return;
     }
-    self->opening_.erase(peer);
     if (!stream) {
       logger()->debug("no pubsub stream to {}: {}", peer.to_base58(), stream.error().describe());
       co_return;
     }
-    if (!self->running_ || !host->is_connected(peer)) {
+    host::Host* host = &self->host_;
+    if (!host->is_connected(peer)) {
       stream->reset();
       co_return;
     }
@@ -179,7 +181,7 @@ class PubsubService::Impl : public std::enable_shared_from_this<Impl> {
     link.had_stream = true;
     link.opened_at = std::chrono::steady_clock::now();
     self->start_writer(peer, link);
-    self->tasks_->spawn(watch_outbound(weak, peer, *stream), "watch outbound stream");
+    self->tasks_->spawn(watch_outbound(self, peer, *stream), "watch outbound stream");
     self->pump();
   }
 
@@ -187,15 +189,14 @@ class PubsubService::Impl : public std::enable_shared_from_this<Impl> {
   // it: Go's pubsub does that when it replaces its instance (each ledger epoch in EdgeVPN). The
   // stream is reopened at once rather than at the next failed write, so nothing sent in between
   // goes to a reader that is gone.
-  static asio::awaitable<void> watch_outbound(std::weak_ptr<Impl> weak, PeerId peer,
+  static asio::awaitable<void> watch_outbound(std::shared_ptr<Impl> self, PeerId peer,
                                               host::Stream stream) {
     std::array<uint8_t, 64> sink{};
     while (true) {
       auto read = co_await stream.read_some(sink);
       if (read && *read > 0) continue;
       if (read) co_return;  // end of stream: the far side only closed its (unused) half
-      auto self = weak.lock();
-      if (!self || !self->running_) co_return;
+      if (!self->running_) co_return;
       self->outbound_failed(peer, stream, read.error());
       co_return;
     }
@@ -226,16 +227,16 @@ class PubsubService::Impl : public std::enable_shared_from_this<Impl> {
       maybe_open(peer);
       return;
     }
-    tasks_->spawn(reopen_later(weak_from_this(), peer, kQuickFailure * link.quick_failures),
+    tasks_->spawn(reopen_later(shared_from_this(), peer, kQuickFailure * link.quick_failures),
                   "reopen outbound stream");
   }
 
-  static asio::awaitable<void> reopen_later(std::weak_ptr<Impl> weak, PeerId peer,
+  static asio::awaitable<void> reopen_later(std::shared_ptr<Impl> self, PeerId peer,
                                             std::chrono::steady_clock::duration delay) {
     asio::steady_timer timer(co_await asio::this_coro::executor, delay);
     asio::error_code ignored;
     co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
-    if (auto self = weak.lock(); self && self->running_) self->maybe_open(peer);
+    if (self->running_) self->maybe_open(peer);
   }
 
   Link& link(const PeerId& peer) {
@@ -247,46 +248,43 @@ class PubsubService::Impl : public std::enable_shared_from_this<Impl> {
   void start_writer(const PeerId& peer, Link& link) {
     if (link.writer_running || !link.stream.valid()) return;
     link.writer_running = true;
-    tasks_->spawn(writer_loop(weak_from_this(), peer, link.stream, link.signal), "writer");
+    tasks_->spawn(writer_loop(shared_from_this(), peer, link.stream, link.signal), "writer");
   }
 
-  static asio::awaitable<void> writer_loop(std::weak_ptr<Impl> weak, PeerId peer,
+  static asio::awaitable<void> writer_loop(std::shared_ptr<Impl> self, PeerId peer,
                                            host::Stream stream,
                                            std::shared_ptr<host::AsyncSignal> signal) {
     util::Bytes batch;
     while (true) {
-      {
-        auto self = weak.lock();
-        if (!self || !self->running_) co_return;
-        auto it = self->links_.find(peer);
-        if (it == self->links_.end() || !it->second.stream.valid() ||
-            it->second.stream.id() != stream.id()) {
-          co_return;
-        }
-        Link& link = it->second;
-        batch.clear();
-        while (!link.queue.empty()) {
-          batch.insert(batch.end(), link.queue.front().begin(), link.queue.front().end());
-          link.queue.pop_front();
-        }
-        link.queued_bytes = 0;
+      if (!self->running_) co_return;
+      auto it = self->links_.find(peer);
+      if (it == self->links_.end() || !it->second.stream.valid() ||
+          it->second.stream.id() != stream.id()) {
+        co_return;
       }
+      Link& link = it->second;
+      batch.clear();
+      while (!link.queue.empty()) {
+        batch.insert(batch.end(), link.queue.front().begin(), link.queue.front().end());
+        link.queue.pop_front();
+      }
+      link.queued_bytes = 0;
       if (batch.empty()) {
         co_await signal->wait();
         continue;
       }
       auto status = co_await stream.write_all(batch);
       if (!status) {
-        if (auto self = weak.lock()) self->outbound_failed(peer, stream, status.error());
+        if (self->running_) self->outbound_failed(peer, stream, status.error());
         co_return;
       }
     }
   }
 
-  static asio::awaitable<void> inbound_loop(std::weak_ptr<Impl> weak, host::Stream stream) {
+  // The handler of inbound pubsub streams (run by the host, `self` null once we are gone).
+  static asio::awaitable<void> inbound_loop(std::shared_ptr<Impl> self, host::Stream stream) {
     const PeerId peer = stream.remote_peer();
     {
-      auto self = weak.lock();
       if (!self || !self->running_) {
         stream.reset();
         co_return;
@@ -311,8 +309,7 @@ class PubsubService::Impl : public std::enable_shared_from_this<Impl> {
     std::vector<uint8_t> buffer(kReadChunk);
     while (true) {
       auto read = co_await stream.read_some(buffer);
-      auto self = weak.lock();
-      if (!self || !self->running_) co_return;
+      if (!self->running_) co_return;
       if (!read || *read == 0) break;
       auto status = self->router_.on_rpc_bytes(peer, util::ByteView(buffer.data(), *read), now());
       if (!status) {
@@ -326,25 +323,16 @@ class PubsubService::Impl : public std::enable_shared_from_this<Impl> {
       }
       self->pump();
     }
-    if (auto self = weak.lock()) {
-      auto it = self->inbound_.find(peer);
-      if (it != self->inbound_.end() && it->second.id() == stream.id()) self->inbound_.erase(it);
-    }
+    auto it = self->inbound_.find(peer);
+    if (it != self->inbound_.end() && it->second.id() == stream.id()) self->inbound_.erase(it);
   }
 
-  static asio::awaitable<void> timer_loop(std::weak_ptr<Impl> weak) {
-    while (true) {
-      asio::steady_timer* timer = nullptr;
-      {
-        auto self = weak.lock();
-        if (!self || !self->running_) co_return;
-        self->timer_.expires_at(self->router_.next_deadline());
-        timer = &self->timer_;
-      }
+  static asio::awaitable<void> timer_loop(std::shared_ptr<Impl> self) {
+    while (self->running_) {
+      self->timer_.expires_at(self->router_.next_deadline());
       asio::error_code ignored;
-      co_await timer->async_wait(asio::redirect_error(asio::use_awaitable, ignored));
-      auto self = weak.lock();
-      if (!self || !self->running_) co_return;
+      co_await self->timer_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+      if (!self->running_) co_return;
       self->router_.on_timer(now());
       self->pump();
     }
@@ -410,14 +398,11 @@ class PubsubService::Impl : public std::enable_shared_from_this<Impl> {
     }
     auto addrs = host_.peerstore().addrs(event.peer);
     if (addrs.empty()) return;
-    tasks_->spawn(dial(weak_from_this(), addrs.front().with_peer_id(event.peer)), "dial");
+    tasks_->spawn(dial(shared_from_this(), addrs.front().with_peer_id(event.peer)), "dial");
   }
 
-  static asio::awaitable<void> dial(std::weak_ptr<Impl> weak, Multiaddr addr) {
-    host::Host* host = nullptr;
-    if (auto self = weak.lock()) host = &self->host_;
-    if (host == nullptr) co_return;
-    auto result = co_await host->connect(addr);
+  static asio::awaitable<void> dial(std::shared_ptr<Impl> self, Multiaddr addr) {
+    auto result = co_await self->host_.connect(addr);
     if (!result) logger()->debug("pubsub dial {}: {}", addr.to_string(), result.error().describe());
   }
 

@@ -44,6 +44,9 @@ std::vector<crypto::PeerId> select_peers_to_trim(std::vector<TrimCandidate> peer
   return out;
 }
 
+// Held by the facade and by every coroutine of the manager (`self`, or a caller that holds it),
+// so `this` is valid in all of them. The host outlives only the facade: after each suspension a
+// coroutine checks stopped_ (set by stop(), which the facade's destructor calls) before using it.
 class ConnectionManager::Impl : public std::enable_shared_from_this<Impl> {
  public:
   Impl(asio::io_context& io, Host& host, ConnectionManagerConfig config)
@@ -56,6 +59,7 @@ class ConnectionManager::Impl : public std::enable_shared_from_this<Impl> {
   void start() {
     if (running_) return;
     running_ = true;
+    stopped_ = false;
     if (tasks_->cancelled()) tasks_ = std::make_unique<task::TaskGroup>(executor_, "connmgr");
     const auto now = Clock::now();
     for (const auto& peer : host_.connected_peers()) connected_at_.try_emplace(peer, now);
@@ -74,6 +78,7 @@ class ConnectionManager::Impl : public std::enable_shared_from_this<Impl> {
 
   void stop() {
     running_ = false;
+    stopped_ = true;
     timer_.cancel();
     tasks_->cancel();
   }
@@ -122,6 +127,7 @@ class ConnectionManager::Impl : public std::enable_shared_from_this<Impl> {
                      host_.connected_peers().size(), config_.high_water, victims.size());
     }
     for (const auto& peer : victims) {
+      if (stopped_) break;
       co_await host_.disconnect(peer);
       ++stats_.peers_closed;
     }
@@ -138,6 +144,7 @@ class ConnectionManager::Impl : public std::enable_shared_from_this<Impl> {
   bool running_ = false;
   bool trimming_ = false;
   bool callbacks_installed_ = false;
+  bool stopped_ = false;  // stop() was called (or the owner is gone) and start() was not since
   // Replaced by start() after stop() cancelled it.
   std::unique_ptr<task::TaskGroup> tasks_;
 };

@@ -1,6 +1,7 @@
 // Host: listeners, dialling, connection bookkeeping, stream routing, identify and ping wiring.
 #include "p2p/host/host.hpp"
 
+#include <algorithm>
 #include <asio/io_context.hpp>
 #include <asio/post.hpp>
 #include <asio/redirect_error.hpp>
@@ -96,19 +97,22 @@ HostConfig::HostConfig() : agent_version(kAgentVersion) {
   yamux.max_inbound_streams = 1024;
 }
 
-class Host::Impl final : public ConnectionObserver {
+// Held by the facade and by every coroutine of the host (`self`), so `this` is valid in all of
+// them; `destroyed_` says the facade is gone, after which nothing calls into the owner (callbacks,
+// gate, dial filter, stream handlers) and no new work starts.
+class Host::Impl final : public ConnectionObserver, public std::enable_shared_from_this<Impl> {
  public:
-  Impl(Host& host, asio::io_context& io, crypto::PrivateKey identity, HostConfig config)
-      : host_(host),
-        executor_(io.get_executor()),
+  Impl(asio::io_context& io, crypto::PrivateKey identity, HostConfig config)
+      : executor_(io.get_executor()),
         identity_(std::move(identity)),
         peer_id_(crypto::PeerId::from_public_key(identity_.public_key())),
         config_(std::move(config)),
         tasks_(executor_, "host") {}
 
-  ~Impl() override {
-    *alive_ = false;
-    destroying_ = true;
+  // The facade is being destroyed: stop listening, drop every connection, cancel every task.
+  void shutdown() {
+    destroyed_ = true;
+    closing_ = true;
     for (auto& acceptor : acceptors_) {
       asio::error_code ignored;
       acceptor->close(ignored);
@@ -125,11 +129,13 @@ class Host::Impl final : public ConnectionObserver {
 
   util::Status start() {
     if (config_.enable_identify) {
+      // Handlers run inside serve_stream, whose `self` keeps `this` alive.
       handlers_[std::string(identify::kProtocolId)] = [this](Stream s) {
-        return serve_identify(host_, std::move(s));
+        auto ours = identify_info(s.remote_addr());
+        return serve_identify(std::move(ours), std::move(s));
       };
       handlers_[std::string(identify::kPushProtocolId)] = [this](Stream s) {
-        return serve_identify_push(host_, std::move(s));
+        return serve_identify_push(peerstore_, std::move(s));
       };
     }
     if (config_.enable_ping) {
@@ -140,18 +146,18 @@ class Host::Impl final : public ConnectionObserver {
       EDGEVPN_TRY_ASSIGN(acceptor, open_acceptor(executor_, endpoint));
       auto owned = std::make_unique<asio::ip::tcp::acceptor>(std::move(acceptor));
       bound_.push_back(to_multiaddr(owned->local_endpoint()));
-      tasks_.spawn(accept_loop(owned.get(), alive_), "accept loop");
+      tasks_.spawn(accept_loop(shared_from_this(), owned.get()), "accept loop");
       acceptors_.push_back(std::move(owned));
     }
     return {};
   }
 
-  asio::awaitable<void> accept_loop(asio::ip::tcp::acceptor* acceptor,
-                                    std::shared_ptr<bool> alive) {
+  // Background coroutines take `self`: the Impl (and `this`) stays valid for the whole frame.
+  asio::awaitable<void> accept_loop(std::shared_ptr<Impl> self, asio::ip::tcp::acceptor* acceptor) {
     for (;;) {
       asio::error_code ec;
       auto socket = co_await acceptor->async_accept(asio::redirect_error(asio::use_awaitable, ec));
-      if (!*alive || closing_) co_return;
+      if (closing_) co_return;
       if (ec) {
         if (ec == asio::error::operation_aborted) co_return;
         logger()->warn("accept failed: {}", ec.message());
@@ -164,11 +170,11 @@ class Host::Impl final : public ConnectionObserver {
         continue;
       }
       ++inbound_count_;
-      tasks_.spawn(handle_inbound(std::move(socket), alive), "inbound upgrade");
+      tasks_.spawn(handle_inbound(self, std::move(socket)), "inbound upgrade");
     }
   }
 
-  asio::awaitable<void> handle_inbound(asio::ip::tcp::socket socket, std::shared_ptr<bool> alive) {
+  asio::awaitable<void> handle_inbound(std::shared_ptr<Impl> self, asio::ip::tcp::socket socket) {
     asio::error_code ec;
     socket.set_option(asio::ip::tcp::no_delay(true), ec);
     const auto remote = to_multiaddr(socket.remote_endpoint(ec));
@@ -179,7 +185,10 @@ class Host::Impl final : public ConnectionObserver {
     }
     auto upgraded = co_await upgrade_connection(socket, false, identity_, std::nullopt,
                                                 config_.upgrade_timeout);
-    if (!*alive) co_return;
+    if (closing_) {
+      --inbound_count_;
+      co_return;
+    }
     if (!upgraded) {
       --inbound_count_;
       count_upgrade_failure(upgraded.error());
@@ -195,6 +204,7 @@ class Host::Impl final : public ConnectionObserver {
   }
 
   bool gate_allows(const Multiaddr& remote, const crypto::PeerId* peer) {
+    if (destroyed_) return false;
     if (!gate_ || gate_(remote, peer)) return true;
     ++stats_.rejected_connections;
     logger()->debug("connection gate refused {}{}", remote.to_string(),
@@ -247,13 +257,13 @@ class Host::Impl final : public ConnectionObserver {
       for (const auto& callback : connected_callbacks_) callback(peer);
     }
     if (config_.enable_identify) {
-      tasks_.spawn(identify_connection(conn, alive_), "identify");
+      tasks_.spawn(identify_connection(shared_from_this(), conn), "identify");
     }
     return conn;
   }
 
   void on_connection_closed(Connection& conn, const util::Error& why) override {
-    if (destroying_) return;
+    if (destroyed_) return;
     if (is_protocol_violation(why.code)) {
       ++stats_.protocol_errors;
       logger()->info("dropped {}: {}", conn.remote_peer().to_base58(), why.describe());
@@ -289,7 +299,6 @@ class Host::Impl final : public ConnectionObserver {
   };
 
   asio::awaitable<util::Result<crypto::PeerId>> connect(Multiaddr addr) {
-    auto alive = alive_;
     const auto expected = addr.peer_id();
     if (expected) {
       if (*expected == peer_id_) co_return make_error(Errc::kInvalidArgument, "dialling ourselves");
@@ -303,6 +312,7 @@ class Host::Impl final : public ConnectionObserver {
     std::shared_ptr<PendingDial> pending;
     if (expected) {
       pending = std::make_shared<PendingDial>(executor_);
+      pending->peer = *expected;
       dials_[*expected] = pending;
     }
     // Dials joining this one get its result, also when it ends by an exception (its caller was
@@ -312,22 +322,18 @@ class Host::Impl final : public ConnectionObserver {
         if (!pending) return;
         if (!pending->result) pending->result = make_error(Errc::kClosed, "dial abandoned");
         pending->done.notify();
-        if (*alive) impl->dials_.erase(pending->peer);
+        impl->dials_.erase(pending->peer);
       }
       Impl* impl;
-      std::shared_ptr<bool> alive;
       std::shared_ptr<PendingDial> pending;
-    } finish{this, alive, pending};
-    if (pending) pending->peer = *expected;
+    } finish{this, pending};
     auto result = co_await dial(addr, expected);
     if (pending) pending->result = result;
-    if (!*alive) co_return make_error(Errc::kClosed, "host closed");
     co_return result;
   }
 
   asio::awaitable<util::Result<crypto::PeerId>> dial(Multiaddr addr,
                                                      std::optional<crypto::PeerId> expected) {
-    auto alive = alive_;
     if (closing_) co_return make_error(Errc::kClosed, "host is closing");
     if (dial_filter_ && !dial_filter_(addr)) {
       co_return make_error(Errc::kInvalidArgument, "address " + addr.to_string() + " is blocked");
@@ -339,11 +345,11 @@ class Host::Impl final : public ConnectionObserver {
     auto endpoint = to_endpoint(addr);
     if (!endpoint) co_return endpoint.error();
     auto socket = co_await dial_tcp(executor_, *endpoint, config_.dial_timeout);
-    if (!*alive) co_return make_error(Errc::kClosed, "host closed");
+    if (closing_) co_return make_error(Errc::kClosed, "host closed");
     if (!socket) co_return socket.error();
     auto upgraded =
         co_await upgrade_connection(*socket, true, identity_, expected, config_.upgrade_timeout);
-    if (!*alive) co_return make_error(Errc::kClosed, "host closed");
+    if (closing_) co_return make_error(Errc::kClosed, "host closed");
     if (!upgraded) {
       count_upgrade_failure(upgraded.error());
       co_return upgraded.error();
@@ -411,18 +417,27 @@ class Host::Impl final : public ConnectionObserver {
 
   void on_inbound_stream(const std::shared_ptr<Connection>&,
                          std::shared_ptr<StreamState> state) override {
-    tasks_.spawn(serve_stream(std::move(state), alive_), "inbound stream");
+    tasks_.spawn(serve_stream(shared_from_this(), std::move(state)), "inbound stream");
   }
 
-  asio::awaitable<void> serve_stream(std::shared_ptr<StreamState> state,
-                                     std::shared_ptr<bool> alive) {
+  std::vector<std::string> protocols() const {
+    std::vector<std::string> out;
+    out.reserve(handlers_.size());
+    for (const auto& [protocol, handler] : handlers_) out.push_back(protocol);
+    return out;
+  }
+
+  asio::awaitable<void> serve_stream(std::shared_ptr<Impl> self, std::shared_ptr<StreamState> state) {
     Stream stream(state);
-    auto negotiator = Negotiator::listener(host_.protocols(), [this, alive](std::string_view p) {
-      return *alive && handlers_.find(p) != handlers_.end();
+    auto negotiator = Negotiator::listener(protocols(), [this](std::string_view p) {
+      return handlers_.find(p) != handlers_.end();
     });
     auto status =
         co_await negotiate_stream(stream, *state, negotiator, config_.negotiation_timeout);
-    if (!*alive) co_return;
+    if (destroyed_) {
+      stream.reset();
+      co_return;
+    }
     if (!status) {
       logger()->debug("inbound stream from {} not negotiated: {}", state->remote_peer.to_base58(),
                       status.error().describe());
@@ -439,20 +454,50 @@ class Host::Impl final : public ConnectionObserver {
     co_await handler(std::move(stream));
   }
 
+  asio::awaitable<util::Result<std::chrono::nanoseconds>> ping(crypto::PeerId peer) {
+    std::vector<std::string> protocols{std::string(ping::kProtocolId)};
+    auto stream = co_await new_stream(peer, std::move(protocols));
+    if (!stream) co_return stream.error();
+    co_return co_await ping_once(std::move(*stream));
+  }
+
   // --- identify --------------------------------------------------------------------------
 
-  asio::awaitable<void> identify_connection(std::shared_ptr<Connection> conn,
-                                            std::shared_ptr<bool> alive) {
+  // Our identify message for a peer that reaches us from `observed`.
+  identify::IdentifyInfo identify_info(const Multiaddr& observed) const {
+    identify::IdentifyInfo info;
+    info.protocol_version = std::string(identify::kProtocolVersion);
+    info.agent_version = config_.agent_version;
+    info.public_key = identity_.public_key().to_protobuf();
+    for (const auto& addr : advertised_addrs()) info.listen_addrs.push_back(addr.bytes());
+    if (!observed.empty()) info.observed_addr = observed.bytes();
+    info.protocols = protocols();
+    return info;
+  }
+
+  std::vector<Multiaddr> advertised_addrs() const {
+    std::vector<Multiaddr> out;
+    for (const auto& addr : bound_) {
+      for (auto& expanded : expand_unspecified(addr)) {
+        if (std::find(out.begin(), out.end(), expanded) == out.end())
+          out.push_back(std::move(expanded));
+      }
+    }
+    return out;
+  }
+
+  asio::awaitable<void> identify_connection(std::shared_ptr<Impl> self,
+                                            std::shared_ptr<Connection> conn) {
     const crypto::PeerId peer = conn->remote_peer();
     std::vector<std::string> protocols{std::string(identify::kProtocolId)};
     auto stream = co_await open_on(conn, std::move(protocols));
-    if (!*alive) co_return;
+    if (destroyed_) co_return;
     if (!stream) {
       logger()->debug("identify with {} failed: {}", peer.to_base58(), stream.error().describe());
       co_return;
     }
-    auto status = co_await read_identify(host_, *stream);
-    if (!*alive) co_return;
+    auto status = co_await read_identify(peerstore_, *stream);
+    if (destroyed_) co_return;
     if (!status) {
       logger()->debug("identify from {} rejected: {}", peer.to_base58(), status.error().describe());
       co_return;
@@ -467,15 +512,16 @@ class Host::Impl final : public ConnectionObserver {
       return;
     }
     push_scheduled_ = true;
-    tasks_.spawn(push_all(alive_), "identify push");
+    tasks_.spawn(push_all(shared_from_this()), "identify push");
   }
 
-  asio::awaitable<void> push_all(std::shared_ptr<bool> alive) {
+  asio::awaitable<void> push_all(std::shared_ptr<Impl> self) {
     // Yield once so several handler changes in a row make one push.
     co_await asio::post(executor_, asio::use_awaitable);
-    if (!*alive) co_return;
     push_scheduled_ = false;
-    for (const auto& peer : host_.connected_peers()) {
+    for (const auto& peer : connected_peers()) {
+      // Checked after every suspension, the previous push's included (it used to be skipped).
+      if (closing_) co_return;
       if (!identified_.count(peer) || !peerstore_.supports(peer, identify::kPushProtocolId)) {
         continue;
       }
@@ -483,9 +529,17 @@ class Host::Impl final : public ConnectionObserver {
       if (!conn) continue;
       std::vector<std::string> protocols{std::string(identify::kPushProtocolId)};
       auto stream = co_await open_on(conn, std::move(protocols));
-      if (!*alive) co_return;
-      if (stream) (void)co_await send_identify_push(host_, *stream);
+      if (closing_) co_return;
+      if (stream) (void)co_await send_identify(identify_info(stream->remote_addr()), *stream);
     }
+  }
+
+  std::vector<crypto::PeerId> connected_peers() const {
+    std::vector<crypto::PeerId> out;
+    for (const auto& [peer, list] : connections_) {
+      if (live_connection(peer)) out.push_back(peer);
+    }
+    return out;
   }
 
   // --- closing ---------------------------------------------------------------------------
@@ -510,14 +564,12 @@ class Host::Impl final : public ConnectionObserver {
     co_await tasks_.wait();
   }
 
-  Host& host_;
   asio::any_io_executor executor_;
   crypto::PrivateKey identity_;
   crypto::PeerId peer_id_;
   HostConfig config_;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
-  bool destroying_ = false;
-  bool closing_ = false;
+  bool destroyed_ = false;  // the facade is gone
+  bool closing_ = false;    // close() began, or the facade is gone: no new connections
   bool push_scheduled_ = false;
   uint64_t next_serial_ = 1;
   size_t inbound_count_ = 0;
@@ -540,16 +592,32 @@ class Host::Impl final : public ConnectionObserver {
 
 // --- Host ------------------------------------------------------------------------------------
 
-Host::Host(asio::io_context& io, crypto::PrivateKey identity, HostConfig config)
-    : impl_(std::make_unique<Impl>(*this, io, std::move(identity), std::move(config))) {}
+namespace {
 
-Host::~Host() = default;
+// The facade's coroutines: `inner` (a coroutine of the Impl) runs with the Impl held, so it may
+// outlive the Host that started it.
+template <class T>
+asio::awaitable<T> holding(std::shared_ptr<Host::Impl> impl, asio::awaitable<T> inner) {
+  co_return co_await std::move(inner);
+}
+asio::awaitable<void> holding(std::shared_ptr<Host::Impl> impl, asio::awaitable<void> inner) {
+  co_await std::move(inner);
+}
+
+}  // namespace
+
+Host::Host(asio::io_context& io, crypto::PrivateKey identity, HostConfig config)
+    : impl_(std::make_shared<Impl>(io, std::move(identity), std::move(config))) {}
+
+Host::~Host() {
+  impl_->shutdown();
+}
 
 util::Status Host::start() {
   return impl_->start();
 }
 asio::awaitable<void> Host::close() {
-  return impl_->close();
+  return holding(impl_, impl_->close());
 }
 const crypto::PeerId& Host::peer_id() const {
   return impl_->peer_id_;
@@ -565,27 +633,20 @@ std::vector<Multiaddr> Host::listen_addrs() const {
 }
 
 std::vector<Multiaddr> Host::advertised_addrs() const {
-  std::vector<Multiaddr> out;
-  for (const auto& addr : impl_->bound_) {
-    for (auto& expanded : expand_unspecified(addr)) {
-      if (std::find(out.begin(), out.end(), expanded) == out.end())
-        out.push_back(std::move(expanded));
-    }
-  }
-  return out;
+  return impl_->advertised_addrs();
 }
 
 asio::awaitable<util::Result<crypto::PeerId>> Host::connect(const Multiaddr& addr) {
-  return impl_->connect(addr);
+  return holding(impl_, impl_->connect(addr));
 }
 
 asio::awaitable<util::Result<Stream>> Host::new_stream(const crypto::PeerId& peer,
                                                        std::vector<std::string> protocols) {
-  return impl_->new_stream(peer, std::move(protocols));
+  return holding(impl_, impl_->new_stream(peer, std::move(protocols)));
 }
 
 asio::awaitable<void> Host::disconnect(const crypto::PeerId& peer) {
-  return impl_->close_all(peer);
+  return holding(impl_, impl_->close_all(peer));
 }
 
 void Host::set_stream_handler(const std::string& protocol, StreamHandler handler) {
@@ -598,17 +659,11 @@ void Host::remove_stream_handler(const std::string& protocol) {
 }
 
 std::vector<std::string> Host::protocols() const {
-  std::vector<std::string> out;
-  out.reserve(impl_->handlers_.size());
-  for (const auto& [protocol, handler] : impl_->handlers_) out.push_back(protocol);
-  return out;
+  return impl_->protocols();
 }
 
 asio::awaitable<util::Result<std::chrono::nanoseconds>> Host::ping(const crypto::PeerId& peer) {
-  std::vector<std::string> protocols{std::string(ping::kProtocolId)};
-  auto stream = co_await impl_->new_stream(peer, std::move(protocols));
-  if (!stream) co_return stream.error();
-  co_return co_await ping_once(std::move(*stream));
+  return holding(impl_, impl_->ping(peer));
 }
 
 Peerstore& Host::peerstore() {
@@ -629,11 +684,7 @@ bool Host::is_identified(const crypto::PeerId& peer) const {
 }
 
 std::vector<crypto::PeerId> Host::connected_peers() const {
-  std::vector<crypto::PeerId> out;
-  for (const auto& [peer, list] : impl_->connections_) {
-    if (impl_->live_connection(peer)) out.push_back(peer);
-  }
-  return out;
+  return impl_->connected_peers();
 }
 
 size_t Host::connection_count() const {

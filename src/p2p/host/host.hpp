@@ -128,7 +128,7 @@ class Host {
   class Impl;
 
  private:
-  std::unique_ptr<Impl> impl_;
+  std::shared_ptr<Impl> impl_;
 };
 
 }  // namespace edgevpn::p2p::host

@@ -13,17 +13,6 @@ std::shared_ptr<spdlog::logger> logger() {
 
 }  // namespace
 
-identify::IdentifyInfo make_identify_info(const Host& host, const Multiaddr& observed) {
-  identify::IdentifyInfo info;
-  info.protocol_version = std::string(identify::kProtocolVersion);
-  info.agent_version = host.agent_version();
-  info.public_key = host.public_key().to_protobuf();
-  for (const auto& addr : host.advertised_addrs()) info.listen_addrs.push_back(addr.bytes());
-  if (!observed.empty()) info.observed_addr = observed.bytes();
-  info.protocols = host.protocols();
-  return info;
-}
-
 util::Status apply_identify(Peerstore& peerstore, const crypto::PeerId& peer,
                             const identify::IdentifyInfo& info) {
   if (info.public_key) {
@@ -48,7 +37,7 @@ util::Status apply_identify(Peerstore& peerstore, const crypto::PeerId& peer,
   return {};
 }
 
-asio::awaitable<util::Status> read_identify(Host& host, Stream stream) {
+asio::awaitable<util::Status> read_identify(Peerstore& peerstore, Stream stream) {
   auto data = co_await stream.read_to_end(identify::kMaxStreamBytes);
   if (!data) {
     stream.reset();
@@ -56,37 +45,33 @@ asio::awaitable<util::Status> read_identify(Host& host, Stream stream) {
   }
   auto info = identify::decode_stream(*data);
   if (!info) co_return info.error();
-  co_return apply_identify(host.peerstore(), stream.remote_peer(), *info);
+  co_return apply_identify(peerstore, stream.remote_peer(), *info);
 }
 
-asio::awaitable<void> serve_identify(Host& host, Stream stream) {
-  const auto message = identify::encode_framed(make_identify_info(host, stream.remote_addr()));
-  if (auto status = co_await stream.write_all(message); !status) {
-    logger()->debug("identify to {} failed: {}", stream.remote_peer().to_base58(),
-                    status.error().describe());
-    stream.reset();
-    co_return;
-  }
-  (void)stream.close();
-}
-
-asio::awaitable<void> serve_identify_push(Host& host, Stream stream) {
-  auto status = co_await read_identify(host, stream);
-  if (!status) {
-    logger()->debug("identify push from {} rejected: {}", stream.remote_peer().to_base58(),
-                    status.error().describe());
-  }
-  (void)stream.close();
-}
-
-asio::awaitable<util::Status> send_identify_push(Host& host, Stream stream) {
-  const auto message = identify::encode_framed(make_identify_info(host, stream.remote_addr()));
+asio::awaitable<util::Status> send_identify(identify::IdentifyInfo ours, Stream stream) {
+  const auto message = identify::encode_framed(ours);
   auto status = co_await stream.write_all(message);
   if (!status) {
     stream.reset();
     co_return status;
   }
   co_return stream.close();
+}
+
+asio::awaitable<void> serve_identify(identify::IdentifyInfo ours, Stream stream) {
+  if (auto status = co_await send_identify(std::move(ours), stream); !status) {
+    logger()->debug("identify to {} failed: {}", stream.remote_peer().to_base58(),
+                    status.error().describe());
+  }
+}
+
+asio::awaitable<void> serve_identify_push(Peerstore& peerstore, Stream stream) {
+  auto status = co_await read_identify(peerstore, stream);
+  if (!status) {
+    logger()->debug("identify push from {} rejected: {}", stream.remote_peer().to_base58(),
+                    status.error().describe());
+  }
+  (void)stream.close();
 }
 
 }  // namespace edgevpn::p2p::host

@@ -473,5 +473,42 @@ TEST_F(HostTest, OversizedMultistreamMessageIsRefused) {
   EXPECT_TRUE(io_.wait_until([&] { return server.stats().protocol_errors >= 1; }));
 }
 
+// Sets a handler on `host` (an identify push to its peers follows), then destroys the host after
+// `turns` turns of the io_context and lets the io_context run on for a while.
+asio::awaitable<void> change_protocols_then_destroy(std::unique_ptr<Host>* host, int turns) {
+  (*host)->set_stream_handler("/test/new/1.0.0", echo_handler);
+  auto executor = co_await asio::this_coro::executor;
+  for (int i = 0; i < turns; ++i) co_await asio::post(executor, asio::use_awaitable);
+  host->reset();
+  asio::steady_timer settle(executor, 200ms);
+  co_await settle.async_wait(asio::use_awaitable);
+}
+
+TEST_F(HostTest, HostDestroyedWhileItPushesIdentifyLeavesNothingRunning) {
+  // With one byte per flush the pusher spends many turns of the io_context in each push; it is
+  // destroyed at several points of pushing to two peers. The push used to go on to the next peer
+  // after an await, with the host gone (heap-use-after-free under ASan).
+  for (int turns : {40, 120, 250, 500, 1000, 2000}) {
+    HostConfig slow;
+    slow.listen_addrs = {loopback()};
+    slow.max_send_backlog = 1;
+    auto pusher =
+        std::make_unique<Host>(io_.io(), crypto::PrivateKey::generate_ed25519(), slow);
+    ASSERT_TRUE(io_.call([&] { return pusher->start(); }).ok());
+    const crypto::PeerId id = pusher->peer_id();
+    Host& b = make_host();
+    Host& c = make_host();
+    ASSERT_TRUE(connect(*pusher, b).ok());
+    ASSERT_TRUE(connect(*pusher, c).ok());
+    ASSERT_TRUE(io_.wait_until([&] {
+      return pusher->is_identified(b.peer_id()) && pusher->is_identified(c.peer_id()) &&
+             b.is_identified(id) && c.is_identified(id);
+    }));
+    io_.run(change_protocols_then_destroy(&pusher, turns));
+    EXPECT_TRUE(io_.wait_until([&] { return !b.is_connected(id) && !c.is_connected(id); }))
+        << "after " << turns << " turns";
+  }
+}
+
 }  // namespace
 }  // namespace edgevpn::p2p::host
