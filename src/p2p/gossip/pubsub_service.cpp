@@ -78,14 +78,15 @@ class PubsubService::Impl : public std::enable_shared_from_this<Impl> {
   void start() {
     if (running_) return;
     running_ = true;
-    if (tasks_->cancelled()) tasks_ = std::make_unique<task::TaskGroup>(io_.get_executor(), "pubsub");
+    if (tasks_->cancelled()) {
+      tasks_ = std::make_unique<task::TaskGroup>(io_.get_executor(), "pubsub");
+    }
     // The host keeps handlers and callbacks for as long as it lives: they hold the Impl weakly
     // and do nothing once it is stopped.
     std::weak_ptr<Impl> weak = weak_from_this();
     for (const auto& id : offered_protocols()) {
-      host_.set_stream_handler(id, [weak](host::Stream stream) {
-        return inbound_loop(weak.lock(), std::move(stream));
-      });
+      host_.set_stream_handler(
+          id, [weak](host::Stream stream) { return inbound_loop(weak.lock(), std::move(stream)); });
     }
     if (!callbacks_registered_) {
       callbacks_registered_ = true;
