@@ -27,6 +27,8 @@ class io_context;
 
 namespace edgevpn::p2p::discovery {
 
+class KadCore;
+
 // kAuto: server when the host has a public listen address or a public announce address.
 enum class DhtMode { kAuto, kClient, kServer };
 
@@ -109,10 +111,9 @@ class KadService {
   KadStats stats() const;
   const KadConfig& config() const;
 
-  class Impl;
-
  private:
-  std::shared_ptr<Impl> impl_;
+  // The state and its parts, held by the facade and by the service's coroutines (kad_core.hpp).
+  std::shared_ptr<KadCore> core_;
 };
 
 }  // namespace edgevpn::p2p::discovery

@@ -7,7 +7,6 @@
 #include <sys/socket.h>
 
 #include <algorithm>
-#include <asio/co_spawn.hpp>
 #include <asio/io_context.hpp>
 #include <asio/ip/multicast.hpp>
 #include <asio/ip/udp.hpp>
@@ -20,6 +19,7 @@
 
 #include "p2p/discovery/wake_timer.hpp"
 #include "util/log/log.hpp"
+#include "util/task/task_group.hpp"
 
 namespace edgevpn::p2p::discovery {
 namespace {
@@ -30,10 +30,6 @@ using asio::ip::udp;
 std::shared_ptr<spdlog::logger> logger() {
   static auto log = edgevpn::log::get("p2p.mdns");
   return log;
-}
-
-void log_exception(std::exception_ptr error) {
-  log::log_failure(*logger(), "mdns coroutine", error);
 }
 
 struct Interface {
@@ -169,6 +165,9 @@ struct FamilySocket {
 
 }  // namespace
 
+// Held by the facade and by every coroutine of the service (`self`), so `this` is valid in all
+// of them. The host and the peer callback outlive only the facade: after each suspension a loop
+// checks running_ (cleared by stop(), which the facade's destructor calls) before using them.
 class MdnsService::Impl : public std::enable_shared_from_this<Impl> {
  public:
   Impl(asio::io_context& io, host::Host& host, MdnsConfig config)
@@ -180,7 +179,8 @@ class MdnsService::Impl : public std::enable_shared_from_this<Impl> {
         wake_(executor_),
         random_(std::random_device{}()),
         scheduler_(
-            Clock::now(), [this](uint32_t bound) { return uniform(bound); }, config_.timing) {
+            Clock::now(), [this](uint32_t bound) { return uniform(bound); }, config_.timing),
+        tasks_(std::make_unique<task::TaskGroup>(executor_, "mdns")) {
     local_.service = config_.service;
     local_.instance = mdns::random_instance_name([this](uint32_t bound) { return uniform(bound); });
     local_.peer_id = host_.peer_id();
@@ -204,12 +204,13 @@ class MdnsService::Impl : public std::enable_shared_from_this<Impl> {
       if (auto ec = v6_.open(config_.port)) logger()->debug("no IPv6 mDNS: {}", ec.message());
     }
     running_ = true;
+    if (tasks_->cancelled()) tasks_ = std::make_unique<task::TaskGroup>(executor_, "mdns");
     join_interfaces();
     scheduler_.restart(Clock::now());
     auto self = shared_from_this();
-    if (v4_.socket.is_open()) asio::co_spawn(executor_, receive_loop(self, &v4_), log_exception);
-    if (v6_.socket.is_open()) asio::co_spawn(executor_, receive_loop(self, &v6_), log_exception);
-    asio::co_spawn(executor_, send_loop(self), log_exception);
+    if (v4_.socket.is_open()) tasks_->spawn(receive_loop(self, &v4_), "IPv4 receive loop");
+    if (v6_.socket.is_open()) tasks_->spawn(receive_loop(self, &v6_), "IPv6 receive loop");
+    tasks_->spawn(send_loop(self), "send loop");
     return {};
   }
 
@@ -220,6 +221,7 @@ class MdnsService::Impl : public std::enable_shared_from_this<Impl> {
     v4_.socket.close(ignored);
     v6_.socket.close(ignored);
     wake_.notify();
+    tasks_->cancel();
   }
 
   void join_interfaces() {
@@ -344,6 +346,8 @@ class MdnsService::Impl : public std::enable_shared_from_this<Impl> {
   MdnsPeerCallback callback_;
   MdnsStats stats_;
   bool running_ = false;
+  // Replaced by start() after stop() cancelled it.
+  std::unique_ptr<task::TaskGroup> tasks_;
 };
 
 MdnsService::MdnsService(asio::io_context& io, host::Host& host, MdnsConfig config)

@@ -2,13 +2,13 @@
 #include "p2p/discovery/rendezvous_discovery.hpp"
 
 #include <algorithm>
-#include <asio/co_spawn.hpp>
 #include <asio/io_context.hpp>
 #include <random>
 
 #include "crypto/cid.hpp"
 #include "p2p/discovery/wake_timer.hpp"
 #include "util/log/log.hpp"
+#include "util/task/task_group.hpp"
 
 namespace edgevpn::p2p::discovery {
 namespace {
@@ -20,16 +20,16 @@ std::shared_ptr<spdlog::logger> logger() {
   return log;
 }
 
-void log_exception(std::exception_ptr error) {
-  log::log_failure(*logger(), "rendezvous coroutine", error);
-}
-
 }  // namespace
 
 util::Bytes rendezvous_key(std::string_view rendezvous) {
   return crypto::cid_v1_raw_sha256_cid(rendezvous).multihash();
 }
 
+// Held by the facade and by every coroutine of the service (`self`, or a caller that holds it),
+// so `this` is valid in all of them. The host, the DHT service, the ring and the peer callback
+// outlive only the facade: after each suspension a coroutine checks stopped_ (set by stop(), which
+// the facade's destructor calls) before using them.
 class RendezvousDiscovery::Impl : public std::enable_shared_from_this<Impl> {
  public:
   Impl(asio::io_context& io, host::Host& host, KadService& kad,
@@ -40,7 +40,8 @@ class RendezvousDiscovery::Impl : public std::enable_shared_from_this<Impl> {
         ring_(std::move(ring)),
         config_(std::move(config)),
         wake_(executor_),
-        random_(std::random_device{}()) {}
+        random_(std::random_device{}()),
+        tasks_(std::make_unique<task::TaskGroup>(executor_, "rendezvous")) {}
 
   std::chrono::milliseconds backoff(uint64_t round) const {
     auto wait = config_.initial_interval;
@@ -58,12 +59,16 @@ class RendezvousDiscovery::Impl : public std::enable_shared_from_this<Impl> {
   void start() {
     if (running_) return;
     running_ = true;
-    asio::co_spawn(executor_, ticker(shared_from_this()), log_exception);
+    stopped_ = false;
+    if (tasks_->cancelled()) tasks_ = std::make_unique<task::TaskGroup>(executor_, "rendezvous");
+    tasks_->spawn(ticker(shared_from_this()), "ticker");
   }
 
   void stop() {
     running_ = false;
+    stopped_ = true;
     wake_.notify();
+    tasks_->cancel();
   }
 
   void trigger() {
@@ -112,6 +117,7 @@ class RendezvousDiscovery::Impl : public std::enable_shared_from_this<Impl> {
     for (const auto& addr : addrs) {
       if (!addr.without_peer_id().tcp_endpoint()) continue;
       auto connected = co_await host_.connect(addr.without_peer_id().with_peer_id(peer.id));
+      if (stopped_) co_return false;
       if (connected) co_return true;
       if (host_.is_connected(peer.id)) co_return true;
     }
@@ -133,7 +139,7 @@ class RendezvousDiscovery::Impl : public std::enable_shared_from_this<Impl> {
       connected = co_await self->connect_to(provider);
       if (connected) ++self->stats_.peers_connected;
     }
-    if (self->callback_) self->callback_(provider, connected);
+    if (self->callback_ && !self->stopped_) self->callback_(provider, connected);
     --pending->count;
     pending->wake.notify();
   }
@@ -142,14 +148,17 @@ class RendezvousDiscovery::Impl : public std::enable_shared_from_this<Impl> {
     ++stats_.rounds;
     auto self = shared_from_this();  // callbacks may drop the owner mid-round
     co_await connect_bootstrap();
+    if (stopped_) co_return;
     for (const auto& rendezvous : ring_()) {
       const auto key = rendezvous_key(rendezvous);
       auto provided = co_await kad_.provide(key);
+      if (stopped_) co_return;
       if (!provided) {
         ++stats_.provides_failed;
         logger()->debug("provide {}: {}", rendezvous, provided.error().describe());
       }
       auto providers = co_await kad_.find_providers(key, config_.provider_limit);
+      if (stopped_) co_return;
       if (!providers) {
         logger()->debug("find providers {}: {}", rendezvous, providers.error().describe());
         continue;
@@ -159,9 +168,12 @@ class RendezvousDiscovery::Impl : public std::enable_shared_from_this<Impl> {
         if (provider.id == host_.peer_id()) continue;
         ++stats_.peers_found;
         ++pending->count;
-        asio::co_spawn(executor_, reach(self, pending, provider), log_exception);
+        tasks_->spawn(reach(self, pending, provider), "reach provider");
       }
-      while (pending->count > 0) co_await pending->wake.wait_for(std::chrono::seconds(1));
+      // stop() cancels the reach tasks: they no longer count down.
+      while (pending->count > 0 && !stopped_) {
+        co_await pending->wake.wait_for(std::chrono::seconds(1));
+      }
     }
   }
 
@@ -176,6 +188,9 @@ class RendezvousDiscovery::Impl : public std::enable_shared_from_this<Impl> {
   RendezvousStats stats_;
   bool running_ = false;
   bool triggered_ = false;
+  bool stopped_ = false;  // stop() was called (or the owner is gone) and start() was not since
+  // Replaced by start() after stop() cancelled it.
+  std::unique_ptr<task::TaskGroup> tasks_;
 };
 
 RendezvousDiscovery::RendezvousDiscovery(asio::io_context& io, host::Host& host, KadService& kad,

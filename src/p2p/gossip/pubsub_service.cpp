@@ -4,8 +4,6 @@
 #include "p2p/gossip/pubsub_service.hpp"
 
 #include <array>
-#include <asio/co_spawn.hpp>
-#include <asio/detached.hpp>
 #include <asio/io_context.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/steady_timer.hpp>
@@ -20,6 +18,7 @@
 #include "p2p/host/async_signal.hpp"
 #include "p2p/record/signed_peer_record.hpp"
 #include "util/log/log.hpp"
+#include "util/task/task_group.hpp"
 
 namespace edgevpn::p2p::gossip {
 namespace {
@@ -73,35 +72,42 @@ class PubsubService::Impl : public std::enable_shared_from_this<Impl> {
       : io_(io),
         host_(host),
         router_(std::move(key), std::move(config), random_seed(), now()),
-        timer_(io) {}
+        timer_(io),
+        tasks_(std::make_unique<task::TaskGroup>(io.get_executor(), "pubsub")) {}
 
   void start() {
     if (running_) return;
     running_ = true;
+    if (tasks_->cancelled()) {
+      tasks_ = std::make_unique<task::TaskGroup>(io_.get_executor(), "pubsub");
+    }
+    // The host keeps handlers and callbacks for as long as it lives: they hold the Impl weakly
+    // and do nothing once it is stopped.
     std::weak_ptr<Impl> weak = weak_from_this();
     for (const auto& id : offered_protocols()) {
       host_.set_stream_handler(
-          id, [weak](host::Stream stream) { return inbound_loop(weak, std::move(stream)); });
+          id, [weak](host::Stream stream) { return inbound_loop(weak.lock(), std::move(stream)); });
     }
     if (!callbacks_registered_) {
       callbacks_registered_ = true;
       host_.on_peer_identified([weak](const PeerId& peer) {
-        if (auto self = weak.lock()) self->maybe_open(peer);
+        if (auto self = weak.lock(); self && self->running_) self->maybe_open(peer);
       });
       host_.on_peer_disconnected([weak](const PeerId& peer) {
-        if (auto self = weak.lock()) self->drop_peer(peer);
+        if (auto self = weak.lock(); self && self->running_) self->drop_peer(peer);
       });
     }
     for (const auto& peer : host_.connected_peers()) {
       if (host_.is_identified(peer)) maybe_open(peer);
     }
-    asio::co_spawn(io_, timer_loop(weak), asio::detached);
+    tasks_->spawn(timer_loop(shared_from_this()), "heartbeat");
   }
 
   void stop() {
     if (!running_) return;
     running_ = false;
     timer_.cancel();
+    tasks_->cancel();
     for (const auto& id : offered_protocols()) host_.remove_stream_handler(id);
     for (auto& [peer, link] : links_) {
       if (link.stream.valid()) link.stream.reset();
@@ -110,6 +116,7 @@ class PubsubService::Impl : public std::enable_shared_from_this<Impl> {
     for (auto& [peer, stream] : inbound_) stream.reset();
     links_.clear();
     inbound_.clear();
+    opening_.clear();  // dials cancelled with the tasks
   }
 
   void join(const std::string& topic, MessageHandler handler) {
@@ -141,25 +148,24 @@ class PubsubService::Impl : public std::enable_shared_from_this<Impl> {
     }
     if (!speaks) return;
     opening_.insert(peer);
-    asio::co_spawn(io_, open_outbound(weak_from_this(), peer), asio::detached);
+    tasks_->spawn(open_outbound(shared_from_this(), peer), "open outbound stream");
   }
 
-  static asio::awaitable<void> open_outbound(std::weak_ptr<Impl> weak, PeerId peer) {
-    host::Host* host = nullptr;
-    if (auto self = weak.lock()) host = &self->host_;
-    if (host == nullptr) co_return;
-    auto stream = co_await host->new_stream(peer, offered_protocols());
-    auto self = weak.lock();
-    if (!self) {
+  // Background coroutines hold the Impl (`self`) and, after each suspension, check running_
+  // before they touch the host or the topic handlers: those outlive only the facade.
+  static asio::awaitable<void> open_outbound(std::shared_ptr<Impl> self, PeerId peer) {
+    auto stream = co_await self->host_.new_stream(peer, offered_protocols());
+    self->opening_.erase(peer);
+    if (!self->running_) {
       if (stream) stream->reset();
       co_return;
     }
-    self->opening_.erase(peer);
     if (!stream) {
       logger()->debug("no pubsub stream to {}: {}", peer.to_base58(), stream.error().describe());
       co_return;
     }
-    if (!self->running_ || !host->is_connected(peer)) {
+    host::Host* host = &self->host_;
+    if (!host->is_connected(peer)) {
       stream->reset();
       co_return;
     }
@@ -176,7 +182,7 @@ class PubsubService::Impl : public std::enable_shared_from_this<Impl> {
     link.had_stream = true;
     link.opened_at = std::chrono::steady_clock::now();
     self->start_writer(peer, link);
-    asio::co_spawn(self->io_, watch_outbound(weak, peer, *stream), asio::detached);
+    self->tasks_->spawn(watch_outbound(self, peer, *stream), "watch outbound stream");
     self->pump();
   }
 
@@ -184,15 +190,14 @@ class PubsubService::Impl : public std::enable_shared_from_this<Impl> {
   // it: Go's pubsub does that when it replaces its instance (each ledger epoch in EdgeVPN). The
   // stream is reopened at once rather than at the next failed write, so nothing sent in between
   // goes to a reader that is gone.
-  static asio::awaitable<void> watch_outbound(std::weak_ptr<Impl> weak, PeerId peer,
+  static asio::awaitable<void> watch_outbound(std::shared_ptr<Impl> self, PeerId peer,
                                               host::Stream stream) {
     std::array<uint8_t, 64> sink{};
     while (true) {
       auto read = co_await stream.read_some(sink);
       if (read && *read > 0) continue;
       if (read) co_return;  // end of stream: the far side only closed its (unused) half
-      auto self = weak.lock();
-      if (!self || !self->running_) co_return;
+      if (!self->running_) co_return;
       self->outbound_failed(peer, stream, read.error());
       co_return;
     }
@@ -223,16 +228,16 @@ class PubsubService::Impl : public std::enable_shared_from_this<Impl> {
       maybe_open(peer);
       return;
     }
-    asio::co_spawn(io_, reopen_later(weak_from_this(), peer, kQuickFailure * link.quick_failures),
-                   asio::detached);
+    tasks_->spawn(reopen_later(shared_from_this(), peer, kQuickFailure * link.quick_failures),
+                  "reopen outbound stream");
   }
 
-  static asio::awaitable<void> reopen_later(std::weak_ptr<Impl> weak, PeerId peer,
+  static asio::awaitable<void> reopen_later(std::shared_ptr<Impl> self, PeerId peer,
                                             std::chrono::steady_clock::duration delay) {
     asio::steady_timer timer(co_await asio::this_coro::executor, delay);
     asio::error_code ignored;
     co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
-    if (auto self = weak.lock(); self && self->running_) self->maybe_open(peer);
+    if (self->running_) self->maybe_open(peer);
   }
 
   Link& link(const PeerId& peer) {
@@ -244,47 +249,43 @@ class PubsubService::Impl : public std::enable_shared_from_this<Impl> {
   void start_writer(const PeerId& peer, Link& link) {
     if (link.writer_running || !link.stream.valid()) return;
     link.writer_running = true;
-    asio::co_spawn(io_, writer_loop(weak_from_this(), peer, link.stream, link.signal),
-                   asio::detached);
+    tasks_->spawn(writer_loop(shared_from_this(), peer, link.stream, link.signal), "writer");
   }
 
-  static asio::awaitable<void> writer_loop(std::weak_ptr<Impl> weak, PeerId peer,
+  static asio::awaitable<void> writer_loop(std::shared_ptr<Impl> self, PeerId peer,
                                            host::Stream stream,
                                            std::shared_ptr<host::AsyncSignal> signal) {
     util::Bytes batch;
     while (true) {
-      {
-        auto self = weak.lock();
-        if (!self || !self->running_) co_return;
-        auto it = self->links_.find(peer);
-        if (it == self->links_.end() || !it->second.stream.valid() ||
-            it->second.stream.id() != stream.id()) {
-          co_return;
-        }
-        Link& link = it->second;
-        batch.clear();
-        while (!link.queue.empty()) {
-          batch.insert(batch.end(), link.queue.front().begin(), link.queue.front().end());
-          link.queue.pop_front();
-        }
-        link.queued_bytes = 0;
+      if (!self->running_) co_return;
+      auto it = self->links_.find(peer);
+      if (it == self->links_.end() || !it->second.stream.valid() ||
+          it->second.stream.id() != stream.id()) {
+        co_return;
       }
+      Link& link = it->second;
+      batch.clear();
+      while (!link.queue.empty()) {
+        batch.insert(batch.end(), link.queue.front().begin(), link.queue.front().end());
+        link.queue.pop_front();
+      }
+      link.queued_bytes = 0;
       if (batch.empty()) {
         co_await signal->wait();
         continue;
       }
       auto status = co_await stream.write_all(batch);
       if (!status) {
-        if (auto self = weak.lock()) self->outbound_failed(peer, stream, status.error());
+        if (self->running_) self->outbound_failed(peer, stream, status.error());
         co_return;
       }
     }
   }
 
-  static asio::awaitable<void> inbound_loop(std::weak_ptr<Impl> weak, host::Stream stream) {
+  // The handler of inbound pubsub streams (run by the host, `self` null once we are gone).
+  static asio::awaitable<void> inbound_loop(std::shared_ptr<Impl> self, host::Stream stream) {
     const PeerId peer = stream.remote_peer();
     {
-      auto self = weak.lock();
       if (!self || !self->running_) {
         stream.reset();
         co_return;
@@ -309,8 +310,7 @@ class PubsubService::Impl : public std::enable_shared_from_this<Impl> {
     std::vector<uint8_t> buffer(kReadChunk);
     while (true) {
       auto read = co_await stream.read_some(buffer);
-      auto self = weak.lock();
-      if (!self || !self->running_) co_return;
+      if (!self->running_) co_return;
       if (!read || *read == 0) break;
       auto status = self->router_.on_rpc_bytes(peer, util::ByteView(buffer.data(), *read), now());
       if (!status) {
@@ -319,30 +319,21 @@ class PubsubService::Impl : public std::enable_shared_from_this<Impl> {
                        status.error().describe());
         stream.reset();
         self->pump();
-        asio::co_spawn(self->io_, self->host_.disconnect(peer), asio::detached);
+        self->tasks_->spawn(self->host_.disconnect(peer), "disconnect");
         co_return;
       }
       self->pump();
     }
-    if (auto self = weak.lock()) {
-      auto it = self->inbound_.find(peer);
-      if (it != self->inbound_.end() && it->second.id() == stream.id()) self->inbound_.erase(it);
-    }
+    auto it = self->inbound_.find(peer);
+    if (it != self->inbound_.end() && it->second.id() == stream.id()) self->inbound_.erase(it);
   }
 
-  static asio::awaitable<void> timer_loop(std::weak_ptr<Impl> weak) {
-    while (true) {
-      asio::steady_timer* timer = nullptr;
-      {
-        auto self = weak.lock();
-        if (!self || !self->running_) co_return;
-        self->timer_.expires_at(self->router_.next_deadline());
-        timer = &self->timer_;
-      }
+  static asio::awaitable<void> timer_loop(std::shared_ptr<Impl> self) {
+    while (self->running_) {
+      self->timer_.expires_at(self->router_.next_deadline());
       asio::error_code ignored;
-      co_await timer->async_wait(asio::redirect_error(asio::use_awaitable, ignored));
-      auto self = weak.lock();
-      if (!self || !self->running_) co_return;
+      co_await self->timer_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+      if (!self->running_) co_return;
       self->router_.on_timer(now());
       self->pump();
     }
@@ -408,15 +399,11 @@ class PubsubService::Impl : public std::enable_shared_from_this<Impl> {
     }
     auto addrs = host_.peerstore().addrs(event.peer);
     if (addrs.empty()) return;
-    asio::co_spawn(io_, dial(weak_from_this(), addrs.front().with_peer_id(event.peer)),
-                   asio::detached);
+    tasks_->spawn(dial(shared_from_this(), addrs.front().with_peer_id(event.peer)), "dial");
   }
 
-  static asio::awaitable<void> dial(std::weak_ptr<Impl> weak, Multiaddr addr) {
-    host::Host* host = nullptr;
-    if (auto self = weak.lock()) host = &self->host_;
-    if (host == nullptr) co_return;
-    auto result = co_await host->connect(addr);
+  static asio::awaitable<void> dial(std::shared_ptr<Impl> self, Multiaddr addr) {
+    auto result = co_await self->host_.connect(addr);
     if (!result) logger()->debug("pubsub dial {}: {}", addr.to_string(), result.error().describe());
   }
 
@@ -442,6 +429,8 @@ class PubsubService::Impl : public std::enable_shared_from_this<Impl> {
   std::map<std::string, MessageHandler> handlers_;
   std::vector<TopicPeerCallback> topic_callbacks_;
   PubsubStats stats_;
+  // Replaced by start() after stop() cancelled it.
+  std::unique_ptr<task::TaskGroup> tasks_;
 };
 
 PubsubService::PubsubService(asio::io_context& io, host::Host& host, crypto::PrivateKey key,

@@ -1,16 +1,16 @@
 // Connection: the socket <-> noise <-> yamux pump and the yamux stream operations.
 #include "p2p/host/connection.hpp"
 
-#include <asio/co_spawn.hpp>
-#include <asio/detached.hpp>
 #include <asio/read.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
 #include <cstring>
+#include <system_error>
 #include <utility>
 
 #include "util/log/log.hpp"
+#include "util/task/task_group.hpp"
 
 namespace edgevpn::p2p::host {
 namespace {
@@ -56,12 +56,33 @@ Connection::Connection(asio::ip::tcp::socket socket, noise::Transport transport,
 
 Connection::~Connection() = default;
 
-void Connection::start() {
+void Connection::start(task::TaskGroup& tasks) {
   // Each loop holds the connection alive through its `self` parameter.
-  asio::co_spawn(executor_, read_loop(shared_from_this()), asio::detached);
-  asio::co_spawn(executor_, write_loop(shared_from_this()), asio::detached);
+  auto self = shared_from_this();
+  tasks.spawn(supervise(self, read_loop(self)), "connection read loop");
+  tasks.spawn(supervise(self, write_loop(self)), "connection write loop");
   if (session_.config().keepalive_interval.count() > 0) {
-    asio::co_spawn(executor_, keepalive_loop(shared_from_this()), asio::detached);
+    tasks.spawn(supervise(self, keepalive_loop(self)), "connection keepalive");
+  }
+}
+
+asio::awaitable<void> Connection::supervise(std::shared_ptr<Connection> self,
+                                            asio::awaitable<void> loop) {
+  // No half-open connection: whatever ends a loop by an exception ends the connection; the group
+  // then logs and counts the exception (a cancellation by the owner is not a failure).
+  try {
+    co_await std::move(loop);
+  } catch (const std::system_error& e) {
+    self->fail(e.code() == asio::error::operation_aborted
+                   ? make_error(Errc::kClosed, "connection stopped")
+                   : make_error(Errc::kIo, std::string("connection loop failed: ") + e.what()));
+    throw;
+  } catch (const std::exception& e) {
+    self->fail(make_error(Errc::kIo, std::string("connection loop failed: ") + e.what()));
+    throw;
+  } catch (...) {
+    self->fail(make_error(Errc::kIo, "connection loop failed"));
+    throw;
   }
 }
 
@@ -291,7 +312,13 @@ asio::awaitable<void> Connection::close_gracefully(std::chrono::milliseconds tim
   guard.async_wait([weak = weak_from_this()](const asio::error_code& ec) {
     if (auto conn = weak.lock(); conn && !ec) conn->drained_.notify();
   });
-  while (!closed_ && send_backlog() > 0 && now() < deadline) co_await drained_.wait();
+  try {
+    while (!closed_ && send_backlog() > 0 && now() < deadline) co_await drained_.wait();
+  } catch (...) {
+    // Our caller was cancelled: close now rather than leave the connection half closed.
+    fail(make_error(Errc::kClosed, "connection closed by us"));
+    throw;
+  }
   guard.cancel();
   fail(make_error(Errc::kClosed, "connection closed by us"));
 }

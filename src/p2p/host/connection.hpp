@@ -22,6 +22,10 @@
 #include "util/bytes.hpp"
 #include "util/result.hpp"
 
+namespace edgevpn::task {
+class TaskGroup;
+}
+
 namespace edgevpn::p2p::host {
 
 class Connection;
@@ -88,8 +92,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
              ConnectionLimits limits, ConnectionObserver& observer);
   ~Connection();
 
-  // Starts the read, write and keepalive loops.
-  void start();
+  // Starts the read, write and keepalive loops in the owner's task group. Each loop holds the
+  // connection; an exception escaping one fails the connection (and is logged by the group).
+  void start(task::TaskGroup& tasks);
 
   util::Result<std::shared_ptr<StreamState>> open_stream();
 
@@ -121,6 +126,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   asio::awaitable<void> read_loop(std::shared_ptr<Connection> self);
   asio::awaitable<void> write_loop(std::shared_ptr<Connection> self);
   asio::awaitable<void> keepalive_loop(std::shared_ptr<Connection> self);
+  static asio::awaitable<void> supervise(std::shared_ptr<Connection> self,
+                                         asio::awaitable<void> loop);
   // Hands decrypted bytes to yamux, then wakes streams and the writer (on error too).
   util::Status feed_plaintexts(std::span<const util::ByteView> plaintexts);
   void handle_events();

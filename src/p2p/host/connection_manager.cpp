@@ -2,7 +2,6 @@
 #include "p2p/host/connection_manager.hpp"
 
 #include <algorithm>
-#include <asio/co_spawn.hpp>
 #include <asio/io_context.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/steady_timer.hpp>
@@ -10,6 +9,7 @@
 #include <unordered_map>
 
 #include "util/log/log.hpp"
+#include "util/task/task_group.hpp"
 
 namespace edgevpn::p2p::host {
 namespace {
@@ -19,10 +19,6 @@ using Clock = std::chrono::steady_clock;
 std::shared_ptr<spdlog::logger> logger() {
   static auto log = edgevpn::log::get("p2p.connmgr");
   return log;
-}
-
-void log_exception(std::exception_ptr error) {
-  log::log_failure(*logger(), "connection manager coroutine", error);
 }
 
 }  // namespace
@@ -48,14 +44,23 @@ std::vector<crypto::PeerId> select_peers_to_trim(std::vector<TrimCandidate> peer
   return out;
 }
 
+// Held by the facade and by every coroutine of the manager (`self`, or a caller that holds it),
+// so `this` is valid in all of them. The host outlives only the facade: after each suspension a
+// coroutine checks stopped_ (set by stop(), which the facade's destructor calls) before using it.
 class ConnectionManager::Impl : public std::enable_shared_from_this<Impl> {
  public:
   Impl(asio::io_context& io, Host& host, ConnectionManagerConfig config)
-      : executor_(io.get_executor()), host_(host), config_(config), timer_(executor_) {}
+      : executor_(io.get_executor()),
+        host_(host),
+        config_(config),
+        timer_(executor_),
+        tasks_(std::make_unique<task::TaskGroup>(executor_, "connmgr")) {}
 
   void start() {
     if (running_) return;
     running_ = true;
+    stopped_ = false;
+    if (tasks_->cancelled()) tasks_ = std::make_unique<task::TaskGroup>(executor_, "connmgr");
     const auto now = Clock::now();
     for (const auto& peer : host_.connected_peers()) connected_at_.try_emplace(peer, now);
     if (!callbacks_installed_) {
@@ -68,18 +73,20 @@ class ConnectionManager::Impl : public std::enable_shared_from_this<Impl> {
         if (auto self = weak.lock()) self->connected_at_.erase(peer);
       });
     }
-    asio::co_spawn(executor_, check_loop(shared_from_this()), log_exception);
+    tasks_->spawn(check_loop(shared_from_this()), "check loop");
   }
 
   void stop() {
     running_ = false;
+    stopped_ = true;
     timer_.cancel();
+    tasks_->cancel();
   }
 
   void on_connected(const crypto::PeerId& peer) {
     connected_at_[peer] = Clock::now();
     if (running_ && !trimming_ && host_.connected_peers().size() > config_.high_water) {
-      asio::co_spawn(executor_, trim_entry(shared_from_this()), log_exception);
+      tasks_->spawn(trim_entry(shared_from_this()), "trim");
     }
   }
 
@@ -101,6 +108,11 @@ class ConnectionManager::Impl : public std::enable_shared_from_this<Impl> {
     if (trimming_) co_return 0;
     trimming_ = true;
     auto keep = shared_from_this();
+    // Also when the trim ends by an exception (its task was cancelled).
+    struct Done {
+      ~Done() { impl->trimming_ = false; }
+      Impl* impl;
+    } done{this};
     const auto now = Clock::now();
     std::vector<TrimCandidate> candidates;
     for (const auto& peer : host_.connected_peers()) {
@@ -115,10 +127,10 @@ class ConnectionManager::Impl : public std::enable_shared_from_this<Impl> {
                      host_.connected_peers().size(), config_.high_water, victims.size());
     }
     for (const auto& peer : victims) {
+      if (stopped_) break;
       co_await host_.disconnect(peer);
       ++stats_.peers_closed;
     }
-    trimming_ = false;
     co_return victims.size();
   }
 
@@ -132,6 +144,9 @@ class ConnectionManager::Impl : public std::enable_shared_from_this<Impl> {
   bool running_ = false;
   bool trimming_ = false;
   bool callbacks_installed_ = false;
+  bool stopped_ = false;  // stop() was called (or the owner is gone) and start() was not since
+  // Replaced by start() after stop() cancelled it.
+  std::unique_ptr<task::TaskGroup> tasks_;
 };
 
 ConnectionManager::ConnectionManager(asio::io_context& io, Host& host,

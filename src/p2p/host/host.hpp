@@ -26,6 +26,8 @@ class io_context;
 
 namespace edgevpn::p2p::host {
 
+class HostCore;
+
 struct HostConfig {
   HostConfig();
 
@@ -58,6 +60,8 @@ struct HostStats {
   uint64_t protocol_errors = 0;
   // Times a connection stopped being read because its peer did not read what it made us answer.
   uint64_t reads_paused = 0;
+  // accept() failures (out of file descriptors, say); the listener waits longer after each.
+  uint64_t accept_errors = 0;
 };
 
 class Host {
@@ -123,10 +127,9 @@ class Host {
   void on_peer_disconnected(PeerCallback callback);
   void on_peer_identified(PeerCallback callback);
 
-  class Impl;
-
  private:
-  std::unique_ptr<Impl> impl_;
+  // The state and its parts, held by the facade and by the host's coroutines (host_core.hpp).
+  std::shared_ptr<HostCore> core_;
 };
 
 }  // namespace edgevpn::p2p::host

@@ -1,6 +1,11 @@
-// identify and identify-push: building, sending, reading and applying identify messages.
+// identify and identify-push: building, sending, reading and applying identify messages, and the
+// host's identify service.
 #include "p2p/host/identify_service.hpp"
 
+#include <asio/post.hpp>
+#include <asio/use_awaitable.hpp>
+
+#include "p2p/host/host_core.hpp"
 #include "util/log/log.hpp"
 
 namespace edgevpn::p2p::host {
@@ -12,17 +17,6 @@ std::shared_ptr<spdlog::logger> logger() {
 }
 
 }  // namespace
-
-identify::IdentifyInfo make_identify_info(const Host& host, const Multiaddr& observed) {
-  identify::IdentifyInfo info;
-  info.protocol_version = std::string(identify::kProtocolVersion);
-  info.agent_version = host.agent_version();
-  info.public_key = host.public_key().to_protobuf();
-  for (const auto& addr : host.advertised_addrs()) info.listen_addrs.push_back(addr.bytes());
-  if (!observed.empty()) info.observed_addr = observed.bytes();
-  info.protocols = host.protocols();
-  return info;
-}
 
 util::Status apply_identify(Peerstore& peerstore, const crypto::PeerId& peer,
                             const identify::IdentifyInfo& info) {
@@ -48,7 +42,7 @@ util::Status apply_identify(Peerstore& peerstore, const crypto::PeerId& peer,
   return {};
 }
 
-asio::awaitable<util::Status> read_identify(Host& host, Stream stream) {
+asio::awaitable<util::Status> read_identify(Peerstore& peerstore, Stream stream) {
   auto data = co_await stream.read_to_end(identify::kMaxStreamBytes);
   if (!data) {
     stream.reset();
@@ -56,22 +50,28 @@ asio::awaitable<util::Status> read_identify(Host& host, Stream stream) {
   }
   auto info = identify::decode_stream(*data);
   if (!info) co_return info.error();
-  co_return apply_identify(host.peerstore(), stream.remote_peer(), *info);
+  co_return apply_identify(peerstore, stream.remote_peer(), *info);
 }
 
-asio::awaitable<void> serve_identify(Host& host, Stream stream) {
-  const auto message = identify::encode_framed(make_identify_info(host, stream.remote_addr()));
-  if (auto status = co_await stream.write_all(message); !status) {
+asio::awaitable<util::Status> send_identify(identify::IdentifyInfo ours, Stream stream) {
+  const auto message = identify::encode_framed(ours);
+  auto status = co_await stream.write_all(message);
+  if (!status) {
+    stream.reset();
+    co_return status;
+  }
+  co_return stream.close();
+}
+
+asio::awaitable<void> serve_identify(identify::IdentifyInfo ours, Stream stream) {
+  if (auto status = co_await send_identify(std::move(ours), stream); !status) {
     logger()->debug("identify to {} failed: {}", stream.remote_peer().to_base58(),
                     status.error().describe());
-    stream.reset();
-    co_return;
   }
-  (void)stream.close();
 }
 
-asio::awaitable<void> serve_identify_push(Host& host, Stream stream) {
-  auto status = co_await read_identify(host, stream);
+asio::awaitable<void> serve_identify_push(Peerstore& peerstore, Stream stream) {
+  auto status = co_await read_identify(peerstore, stream);
   if (!status) {
     logger()->debug("identify push from {} rejected: {}", stream.remote_peer().to_base58(),
                     status.error().describe());
@@ -79,14 +79,78 @@ asio::awaitable<void> serve_identify_push(Host& host, Stream stream) {
   (void)stream.close();
 }
 
-asio::awaitable<util::Status> send_identify_push(Host& host, Stream stream) {
-  const auto message = identify::encode_framed(make_identify_info(host, stream.remote_addr()));
-  auto status = co_await stream.write_all(message);
-  if (!status) {
-    stream.reset();
-    co_return status;
+// --- IdentifyService ----------------------------------------------------------------------------
+
+void IdentifyService::install_handlers() {
+  // Handlers run inside the host's serve_stream, whose `self` keeps the core (and `this`) alive.
+  core_.streams.set_handler(std::string(identify::kProtocolId), [this](Stream s) {
+    auto ours = info_for(s.remote_addr());
+    return serve_identify(std::move(ours), std::move(s));
+  });
+  core_.streams.set_handler(std::string(identify::kPushProtocolId), [this](Stream s) {
+    return serve_identify_push(core_.peerstore, std::move(s));
+  });
+}
+
+identify::IdentifyInfo IdentifyService::info_for(const Multiaddr& observed) const {
+  identify::IdentifyInfo info;
+  info.protocol_version = std::string(identify::kProtocolVersion);
+  info.agent_version = core_.config.agent_version;
+  info.public_key = core_.identity.public_key().to_protobuf();
+  for (const auto& addr : core_.listener.advertised()) info.listen_addrs.push_back(addr.bytes());
+  if (!observed.empty()) info.observed_addr = observed.bytes();
+  info.protocols = core_.streams.protocols();
+  return info;
+}
+
+void IdentifyService::on_connection(const std::shared_ptr<Connection>& conn) {
+  core_.tasks.spawn(identify_connection(core_.shared_from_this(), conn), "identify");
+}
+
+asio::awaitable<void> IdentifyService::identify_connection(std::shared_ptr<HostCore> self,
+                                                           std::shared_ptr<Connection> conn) {
+  const crypto::PeerId peer = conn->remote_peer();
+  std::vector<std::string> protocols{std::string(identify::kProtocolId)};
+  auto stream = co_await core_.streams.open(conn, std::move(protocols));
+  if (core_.destroyed) co_return;
+  if (!stream) {
+    logger()->debug("identify with {} failed: {}", peer.to_base58(), stream.error().describe());
+    co_return;
   }
-  co_return stream.close();
+  auto status = co_await read_identify(core_.peerstore, *stream);
+  if (core_.destroyed) co_return;
+  if (!status) {
+    logger()->debug("identify from {} rejected: {}", peer.to_base58(), status.error().describe());
+    co_return;
+  }
+  if (conn->closed()) co_return;
+  core_.connections.mark_identified(peer);
+}
+
+void IdentifyService::schedule_push() {
+  if (!core_.config.enable_identify || push_scheduled_ || core_.connections.count() == 0) return;
+  push_scheduled_ = true;
+  core_.tasks.spawn(push_all(core_.shared_from_this()), "identify push");
+}
+
+asio::awaitable<void> IdentifyService::push_all(std::shared_ptr<HostCore> self) {
+  // Yield once so several handler changes in a row make one push.
+  co_await asio::post(core_.executor, asio::use_awaitable);
+  push_scheduled_ = false;
+  for (const auto& peer : core_.connections.connected_peers()) {
+    // After every suspension, the previous push's included: the host may be closing or gone.
+    if (core_.closing) co_return;
+    if (!core_.connections.is_identified(peer) ||
+        !core_.peerstore.supports(peer, identify::kPushProtocolId)) {
+      continue;
+    }
+    auto conn = core_.connections.live(peer);
+    if (!conn) continue;
+    std::vector<std::string> protocols{std::string(identify::kPushProtocolId)};
+    auto stream = co_await core_.streams.open(conn, std::move(protocols));
+    if (core_.closing) co_return;
+    if (stream) (void)co_await send_identify(info_for(stream->remote_addr()), *stream);
+  }
 }
 
 }  // namespace edgevpn::p2p::host

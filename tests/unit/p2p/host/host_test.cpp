@@ -2,6 +2,9 @@
 #include "p2p/host/host.hpp"
 
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <asio/detached.hpp>
@@ -9,6 +12,8 @@
 #include <asio/redirect_error.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/write.hpp>
+#include <filesystem>
+#include <thread>
 
 #include "crypto/random.hpp"
 #include "io_thread.hpp"
@@ -471,6 +476,89 @@ TEST_F(HostTest, OversizedMultistreamMessageIsRefused) {
     }
   }(target));
   EXPECT_TRUE(io_.wait_until([&] { return server.stats().protocol_errors >= 1; }));
+}
+
+// Sets a handler on `host` (an identify push to its peers follows), then destroys the host after
+// `turns` turns of the io_context and lets the io_context run on for a while.
+asio::awaitable<void> change_protocols_then_destroy(std::unique_ptr<Host>* host, int turns) {
+  (*host)->set_stream_handler("/test/new/1.0.0", echo_handler);
+  auto executor = co_await asio::this_coro::executor;
+  for (int i = 0; i < turns; ++i) co_await asio::post(executor, asio::use_awaitable);
+  host->reset();
+  asio::steady_timer settle(executor, 200ms);
+  co_await settle.async_wait(asio::use_awaitable);
+}
+
+TEST_F(HostTest, HostDestroyedWhileItPushesIdentifyLeavesNothingRunning) {
+  // With one byte per flush the pusher spends many turns of the io_context in each push; it is
+  // destroyed at several points of pushing to two peers. The push used to go on to the next peer
+  // after an await, with the host gone (heap-use-after-free under ASan).
+  for (int turns : {40, 120, 250, 500, 1000, 2000}) {
+    HostConfig slow;
+    slow.listen_addrs = {loopback()};
+    slow.max_send_backlog = 1;
+    auto pusher = std::make_unique<Host>(io_.io(), crypto::PrivateKey::generate_ed25519(), slow);
+    ASSERT_TRUE(io_.call([&] { return pusher->start(); }).ok());
+    const crypto::PeerId id = pusher->peer_id();
+    Host& b = make_host();
+    Host& c = make_host();
+    ASSERT_TRUE(connect(*pusher, b).ok());
+    ASSERT_TRUE(connect(*pusher, c).ok());
+    ASSERT_TRUE(io_.wait_until([&] {
+      return pusher->is_identified(b.peer_id()) && pusher->is_identified(c.peer_id()) &&
+             b.is_identified(id) && c.is_identified(id);
+    }));
+    io_.run(change_protocols_then_destroy(&pusher, turns));
+    EXPECT_TRUE(io_.wait_until([&] { return !b.is_connected(id) && !c.is_connected(id); }))
+        << "after " << turns << " turns";
+  }
+}
+
+// Our listening socket bound to `endpoint` (-1 when there is none).
+int listening_socket(const asio::ip::tcp::endpoint& endpoint) {
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+    const int fd = std::stoi(entry.path().filename().string());
+    int listening = 0;
+    socklen_t size = sizeof(listening);
+    if (::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &size) != 0 || !listening) {
+      continue;
+    }
+    sockaddr_in bound{};
+    socklen_t bound_size = sizeof(bound);
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &bound_size) == 0 &&
+        bound.sin_family == AF_INET && ntohs(bound.sin_port) == endpoint.port()) {
+      return fd;
+    }
+  }
+  return -1;
+}
+
+TEST_F(HostTest, AcceptFailuresBackOffInsteadOfSpinning) {
+  Host& server = make_host();
+  Host& client = make_host();
+  const auto endpoint = io_.call([&] { return *to_endpoint(server.listen_addrs().front()); });
+  const int fd = listening_socket(endpoint);
+  ASSERT_GE(fd, 0);
+  // Shut down for reading, the listening socket stays readable while every accept() fails
+  // (EINVAL), like a listener out of descriptors (EMFILE) with connections waiting. (Running out
+  // of descriptors for real here would also take the sanitizers' own.)
+  ASSERT_EQ(::shutdown(fd, SHUT_RD), 0);
+  std::this_thread::sleep_for(1s);
+  const auto failed = io_.call([&] { return server.stats().accept_errors; });
+  // 5 ms doubling: about 8 attempts in a second, where retrying at once made hundreds of thousands.
+  EXPECT_GE(failed, 1u);
+  EXPECT_LE(failed, 12u);
+  // Listening again (on another port: the first was picked by the kernel and went with the
+  // shutdown), the host accepts again, within one backoff.
+  ASSERT_EQ(::listen(fd, SOMAXCONN), 0);
+  sockaddr_in now{};
+  socklen_t size = sizeof(now);
+  ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&now), &size), 0);
+  const auto addr =
+      Multiaddr::from_tcp("127.0.0.1", ntohs(now.sin_port))->with_peer_id(server.peer_id());
+  auto connected = io_.run(client.connect(addr));
+  EXPECT_TRUE(connected.ok()) << connected.error().describe();
+  EXPECT_TRUE(io_.wait_until([&] { return server.is_connected(client.peer_id()); }));
 }
 
 }  // namespace
