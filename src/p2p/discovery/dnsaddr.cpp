@@ -6,9 +6,13 @@
 #include <resolv.h>
 
 #include <algorithm>
-#include <asio/co_spawn.hpp>
+#include <asio/post.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/this_coro.hpp>
 #include <asio/thread_pool.hpp>
 #include <asio/use_awaitable.hpp>
+#include <chrono>
+#include <future>
 #include <memory>
 
 #include "p2p/mdns/dns_message.hpp"
@@ -142,25 +146,29 @@ util::Result<std::vector<Multiaddr>> resolve_dnsaddr_blocking(const Multiaddr& a
   return out;
 }
 
-namespace {
-
-using Resolved = util::Result<std::vector<Multiaddr>>;
-
-asio::awaitable<void> resolve_on_pool(Multiaddr addr, DnsaddrResolverConfig config,
-                                      std::shared_ptr<std::optional<Resolved>> slot) {
-  slot->emplace(resolve_dnsaddr_blocking(addr, system_txt_lookup(config), config.max_depth));
-  co_return;
-}
-
-}  // namespace
-
-asio::awaitable<Resolved> resolve_dnsaddr(Multiaddr addr, DnsaddrResolverConfig config) {
+asio::awaitable<util::Result<std::vector<Multiaddr>>> resolve_dnsaddr(
+    Multiaddr addr, DnsaddrResolverConfig config) {
+  using Resolved = util::Result<std::vector<Multiaddr>>;
   if (!dnsaddr_host(addr)) co_return std::vector<Multiaddr>{addr};
-  auto slot = std::make_shared<std::optional<Resolved>>();
-  co_await asio::co_spawn(resolver_pool(), resolve_on_pool(std::move(addr), config, slot),
-                          asio::use_awaitable);
-  if (!*slot) co_return make_error(Errc::kIo, "dnsaddr resolution did not run");
-  co_return std::move(**slot);
+  // The helper thread only fulfils a promise: it never touches our io_context, which may be gone
+  // by the time it finishes (a wake-up from another thread racing the io_context's destruction).
+  auto done = std::make_shared<std::promise<Resolved>>();
+  auto resolved = done->get_future();
+  asio::post(resolver_pool(), [done, addr = std::move(addr), config] {
+    try {
+      done->set_value(resolve_dnsaddr_blocking(addr, system_txt_lookup(config), config.max_depth));
+    } catch (...) {
+      done->set_exception(std::current_exception());
+    }
+  });
+  asio::steady_timer poll(co_await asio::this_coro::executor);
+  std::chrono::milliseconds wait{1};
+  while (resolved.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+    poll.expires_after(wait);
+    co_await poll.async_wait(asio::use_awaitable);
+    wait = std::min(wait * 2, std::chrono::milliseconds(50));
+  }
+  co_return resolved.get();
 }
 
 }  // namespace edgevpn::p2p::discovery

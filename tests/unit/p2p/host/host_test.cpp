@@ -327,6 +327,12 @@ TEST_F(HostTest, RefusesStreamsBeyondThePerConnectionLimit) {
   }(held[0]));
   auto again = io_.run(client.new_stream(server.peer_id(), {kEcho}));
   EXPECT_TRUE(again.ok());
+  // Streams are released on the io thread, like every other stream operation.
+  io_.call([&] {
+    held.clear();
+    auto released = std::move(again);
+    return 0;
+  });
 }
 
 TEST_F(HostTest, GracefulCloseDisconnectsThePeer) {
