@@ -8,8 +8,8 @@
 #include <map>
 #include <string>
 
-#include "crypto/keys.hpp"
 #include "../../../support/named_vectors.hpp"
+#include "crypto/keys.hpp"
 #include "util/encoding.hpp"
 
 namespace edgevpn::p2p::relay::testing {
